@@ -1,0 +1,68 @@
+import { TopologyError } from '../errors.js'
+import { longSerde } from '../serde/numbers.js'
+import type { Serde } from '../serde/serde.js'
+import type { BackendKind } from '../state/backend.js'
+import { KTable } from './ktable.js'
+import { keyValueAggregateProcessor, type AggregateUpdate } from './processors/key-value-aggregate.js'
+import type { StreamsBuilder } from './streams-builder.js'
+import type { TimeWindows } from './time-windows.js'
+import { TimeWindowedKStream } from './time-windowed-kstream.js'
+
+export interface MaterializedOptions {
+  /** Name of the store (default derived from the input topics and operation). */
+  store?: string
+  backend?: BackendKind
+  /** Keep a changelog topic for the store (default true). */
+  logging?: boolean
+  /** Name of the processor node. */
+  name?: string
+}
+
+export interface AggregateOptions<VA> extends MaterializedOptions {
+  value: Serde<VA>
+}
+
+export interface ReduceOptions<V> extends MaterializedOptions {
+  value?: Serde<V>
+}
+
+/** A stream grouped by key, ready to aggregate. */
+export class KGroupedStream<K, V> {
+  /** @internal */
+  constructor(
+    readonly builder: StreamsBuilder,
+    /** @internal */ readonly node: string,
+    /** @internal */ readonly lineage: string,
+    readonly keySerde: Serde<K>,
+    readonly valueSerde: Serde<V> | undefined,
+  ) {}
+
+  count(options: MaterializedOptions = {}): KTable<K, number> {
+    return this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+  }
+
+  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA>): KTable<K, VA> {
+    return this.aggregateWith('aggregate', (key, value, previous: VA | undefined) => aggregator(key, value, previous === undefined ? initializer() : previous), options.value, options)
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, options: ReduceOptions<V> = {}): KTable<K, V> {
+    const valueSerde = options.value ?? this.valueSerde
+    if (!valueSerde) throw new TopologyError(`reduce on "${this.lineage}" needs a value serde for its store: pass { value: ... }`)
+    return this.aggregateWith('reduce', (_key, value, previous: V | undefined) => (previous === undefined ? value : reducer(previous, value)), valueSerde, options)
+  }
+
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
+    return new TimeWindowedKStream(this, windows)
+  }
+
+  private aggregateWith<VA>(operation: string, update: AggregateUpdate<K, V, VA>, valueSerde: Serde<VA>, options: MaterializedOptions): KTable<K, VA> {
+    const store = this.builder.storeName(`${this.lineage}-${operation}`, options.store)
+    const name = this.builder.nodeName(operation, options.name)
+    this.builder.graph.addProcessor(name, keyValueAggregateProcessor(store, update), this.node)
+    this.builder.graph.addStateStore(
+      { name: store, type: 'keyValue', keySerde: this.keySerde, valueSerde, logging: options.logging ?? true, backend: options.backend },
+      name,
+    )
+    return new KTable(this.builder, name, this.lineage, this.keySerde, valueSerde, store)
+  }
+}

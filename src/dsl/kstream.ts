@@ -1,0 +1,210 @@
+import { TopologyError } from '../errors.js'
+import type { ProcessorSupplier } from '../processor/processor.js'
+import { Record } from '../processor/record.js'
+import type { Serde } from '../serde/serde.js'
+import type { AnyStoreSpec } from '../state/store.js'
+import type { Partitioner } from '../topology/nodes.js'
+import { BranchedKStream } from './branched-kstream.js'
+import { KGroupedStream } from './kgrouped-stream.js'
+import type { KTable } from './ktable.js'
+import { statelessProcessor } from './processors/stateless.js'
+import { streamTableJoinProcessor } from './processors/stream-table-join.js'
+import type { StreamsBuilder } from './streams-builder.js'
+
+export interface Named {
+  /** Name of the processor node this operation adds. */
+  name?: string
+}
+
+export interface GroupedOptions<K, V> extends Named {
+  key?: Serde<K>
+  value?: Serde<V>
+  /** Names the repartition topic `<applicationId>-<repartition>-repartition`. */
+  repartition?: string
+}
+
+export interface ToOptions<K, V> extends Named {
+  key?: Serde<K>
+  value?: Serde<V>
+  partitioner?: Partitioner<K, V>
+}
+
+export interface ProcessOptions extends Named {
+  /** Stores the processor uses: new ones as specs (see `Stores`), existing ones by name. */
+  stores?: readonly (AnyStoreSpec | string)[]
+}
+
+/** A key-value pair as returned by map / flatMap. */
+export type KeyValuePair<K, V> = readonly [K, V]
+
+/** An unbounded stream of records; every operation returns a new stream. */
+export class KStream<K, V> {
+  /** @internal */
+  constructor(
+    readonly builder: StreamsBuilder,
+    /** @internal The node whose output this stream is. */
+    readonly node: string,
+    /** @internal Topics and operations leading here, for stable generated names. */
+    readonly lineage: string,
+    readonly keySerde: Serde<K> | undefined,
+    readonly valueSerde: Serde<V> | undefined,
+    /** @internal True once an operation may have changed keys: grouping or joining then repartitions. */
+    readonly keyChanged: boolean,
+  ) {}
+
+  filter(predicate: (key: K, value: V) => boolean, options: Named = {}): KStream<K, V> {
+    return this.stateless('filter', options, (record) => (predicate(record.key, record.value) ? [record] : []), this.keySerde, this.valueSerde, false)
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, options: Named = {}): KStream<K, V> {
+    return this.filter((key, value) => !predicate(key, value), options)
+  }
+
+  map<K2, V2>(mapper: (key: K, value: V) => KeyValuePair<K2, V2>, options: Named = {}): KStream<K2, V2> {
+    return this.stateless(
+      'map',
+      options,
+      (record) => {
+        const [key, value] = mapper(record.key, record.value)
+        return [new Record(key, value, record.timestamp, record.headers)]
+      },
+      undefined,
+      undefined,
+      true,
+    )
+  }
+
+  mapValues<V2>(mapper: (value: V, key: K) => V2, options: Named = {}): KStream<K, V2> {
+    return this.stateless('map-values', options, (record) => [record.withValue(mapper(record.value, record.key))], this.keySerde, undefined, false)
+  }
+
+  flatMap<K2, V2>(mapper: (key: K, value: V) => Iterable<KeyValuePair<K2, V2>>, options: Named = {}): KStream<K2, V2> {
+    return this.stateless(
+      'flat-map',
+      options,
+      (record) => [...mapper(record.key, record.value)].map(([key, value]) => new Record(key, value, record.timestamp, record.headers)),
+      undefined,
+      undefined,
+      true,
+    )
+  }
+
+  flatMapValues<V2>(mapper: (value: V, key: K) => Iterable<V2>, options: Named = {}): KStream<K, V2> {
+    return this.stateless('flat-map-values', options, (record) => [...mapper(record.value, record.key)].map((value) => record.withValue(value)), this.keySerde, undefined, false)
+  }
+
+  selectKey<K2>(selector: (key: K, value: V) => K2, options: Named = {}): KStream<K2, V> {
+    return this.stateless('select-key', options, (record) => [record.withKey(selector(record.key, record.value))], undefined, this.valueSerde, true)
+  }
+
+  peek(action: (key: K, value: V) => void, options: Named = {}): KStream<K, V> {
+    return this.stateless(
+      'peek',
+      options,
+      (record) => {
+        action(record.key, record.value)
+        return [record]
+      },
+      this.keySerde,
+      this.valueSerde,
+      false,
+    )
+  }
+
+  merge(other: KStream<K, V>, options: Named = {}): KStream<K, V> {
+    const name = this.builder.nodeName('merge', options.name)
+    this.builder.graph.addProcessor(name, statelessProcessor<K, V, K, V>((record) => [record]), this.node, other.node)
+    return new KStream(this.builder, name, `${this.lineage}+${other.lineage}`, this.keySerde ?? other.keySerde, this.valueSerde ?? other.valueSerde, this.keyChanged || other.keyChanged)
+  }
+
+  /** Routes each record to the first branch whose predicate matches. */
+  split(options: Named = {}): BranchedKStream<K, V> {
+    return new BranchedKStream(this, this.builder.nodeName('split', options.name))
+  }
+
+  /** Runs a custom processor (Processor API) with the stores it declares. */
+  process<K2, V2>(supplier: ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions = {}): KStream<K2, V2> {
+    const name = this.builder.nodeName('process', options.name)
+    this.builder.graph.addProcessor(name, supplier, this.node)
+    for (const store of options.stores ?? []) {
+      if (typeof store === 'string') this.builder.graph.connectProcessorAndStateStores(name, store)
+      else this.builder.graph.addStateStore(store, name)
+    }
+    return new KStream<K2, V2>(this.builder, name, this.lineage, undefined, undefined, true)
+  }
+
+  /** Groups by the current key; repartitions first if an earlier operation may have changed keys. */
+  groupByKey(options: GroupedOptions<K, V> = {}): KGroupedStream<K, V> {
+    const keySerde = options.key ?? this.keySerde
+    if (!keySerde) throw new TopologyError(`groupByKey() after a key-changing operation on "${this.lineage}" needs a key serde: groupByKey({ key: ... })`)
+    const valueSerde = options.value ?? this.valueSerde
+    if (!this.keyChanged) return new KGroupedStream(this.builder, this.node, this.lineage, keySerde, valueSerde)
+    const repartitioned = this.repartition(`${this.lineage}-group-by-key`, keySerde, valueSerde, options, 'group-by-key')
+    return new KGroupedStream(this.builder, repartitioned.node, repartitioned.lineage, keySerde, valueSerde)
+  }
+
+  /** Groups by a new key; always writes through a repartition topic. */
+  groupBy<K2>(selector: (key: K, value: V) => K2, options: GroupedOptions<K2, V> & { key: Serde<K2> }): KGroupedStream<K2, V> {
+    const rekeyed = this.selectKey(selector, { name: options.name })
+    const valueSerde = options.value ?? this.valueSerde
+    const repartitioned = rekeyed.repartition(`${this.lineage}-group-by`, options.key, valueSerde, options, 'group-by')
+    return new KGroupedStream(this.builder, repartitioned.node, repartitioned.lineage, options.key, valueSerde)
+  }
+
+  /** Joins each record with the table's value for its key; records without one are not emitted. */
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options: GroupedOptions<K, V> = {}): KStream<K, VR> {
+    return this.joinTable(table, (value, tableValue, key) => joiner(value, tableValue as VT, key), 'inner', options)
+  }
+
+  /** Joins each record with the table's value for its key, or undefined when it has none. */
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, options: GroupedOptions<K, V> = {}): KStream<K, VR> {
+    return this.joinTable(table, joiner, 'left', options)
+  }
+
+  to(topic: string, options: ToOptions<K, V> = {}): void {
+    const key = options.key ?? this.keySerde
+    const value = options.value ?? this.valueSerde
+    if (!key || !value) throw new TopologyError(`to("${topic}") needs ${!key ? 'a key' : 'a value'} serde: the stream's serdes are unknown after "${this.node}"`)
+    this.builder.graph.addSink(this.builder.nodeName('sink', options.name), topic, { key, value, partitioner: options.partitioner }, this.node)
+  }
+
+  /** @internal */
+  stateless<K2, V2>(
+    kind: string,
+    options: Named,
+    transform: (record: Record<K, V>) => Iterable<Record<K2, V2>>,
+    keySerde: Serde<K2> | undefined,
+    valueSerde: Serde<V2> | undefined,
+    keyChanges: boolean,
+  ): KStream<K2, V2> {
+    const name = this.builder.nodeName(kind, options.name)
+    this.builder.graph.addProcessor(name, statelessProcessor(transform), this.node)
+    return new KStream(this.builder, name, this.lineage, keySerde, valueSerde, this.keyChanged || keyChanges)
+  }
+
+  private repartition(generatedBase: string, keySerde: Serde<K>, valueSerde: Serde<V> | undefined, options: GroupedOptions<K, V> | GroupedOptions<unknown, V>, operation: string): KStream<K, V> {
+    if (!valueSerde) throw new TopologyError(`${operation} on "${this.lineage}" repartitions and needs a value serde: pass { value: ... }`)
+    const name = this.builder.repartitionName(generatedBase, options.repartition)
+    const topic = this.builder.graph.addRepartitionTopic(name)
+    const sink = this.builder.nodeName(`${operation}-repartition-sink`)
+    const source = this.builder.nodeName(`${operation}-repartition-source`)
+    this.builder.graph.addSink(sink, topic, { key: keySerde, value: valueSerde }, this.node)
+    this.builder.graph.addSource(source, topic, { key: keySerde, value: valueSerde })
+    return new KStream(this.builder, source, name, keySerde, valueSerde, false)
+  }
+
+  private repartitionForJoin<VT>(table: KTable<K, VT>, options: GroupedOptions<K, V>): KStream<K, V> {
+    const keySerde = options.key ?? this.keySerde ?? table.keySerde
+    if (!keySerde) throw new TopologyError(`join on "${this.lineage}" repartitions and needs a key serde: pass { key: ... }`)
+    return this.repartition(`${this.lineage}-join`, keySerde, options.value ?? this.valueSerde, options, 'join')
+  }
+
+  private joinTable<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, kind: 'inner' | 'left', options: GroupedOptions<K, V>): KStream<K, VR> {
+    if (!table.storeName) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
+    const stream = this.keyChanged ? this.repartitionForJoin(table, options) : this
+    const name = this.builder.nodeName(kind === 'inner' ? 'join' : 'left-join', options.name)
+    this.builder.graph.addProcessor(name, streamTableJoinProcessor(table.storeName, joiner, kind), stream.node)
+    this.builder.graph.connectProcessorAndStateStores(name, table.storeName)
+    return new KStream<K, VR>(this.builder, name, stream.lineage, stream.keySerde, undefined, false)
+  }
+}

@@ -1,0 +1,67 @@
+import { longSerde } from '../serde/numbers.js'
+import type { Serde } from '../serde/serde.js'
+import { windowedSerde } from '../serde/windowed.js'
+import { stringSerde } from '../serde/string.js'
+import type { Windowed } from '../state/windowed.js'
+import { TopologyError } from '../errors.js'
+import type { AggregateOptions, KGroupedStream, MaterializedOptions, ReduceOptions } from './kgrouped-stream.js'
+import { KTable } from './ktable.js'
+import type { AggregateUpdate } from './processors/key-value-aggregate.js'
+import { windowAggregateProcessor, type EmitStrategy, type LateRecordHandler } from './processors/window-aggregate.js'
+import type { TimeWindows } from './time-windows.js'
+
+export interface WindowedOptions<K, V> {
+  /** 'update' (default) forwards every change of a window; 'final' only its result when it closes. */
+  emit?: EmitStrategy
+  /** Receives records that arrived after their window closed; they are also counted as late. */
+  onLateRecord?: LateRecordHandler<K, V>
+}
+
+/** A grouped stream cut into event-time windows. */
+export class TimeWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly grouped: KGroupedStream<K, V>,
+    readonly windows: TimeWindows,
+  ) {}
+
+  count(options: MaterializedOptions & WindowedOptions<K, V> = {}): KTable<Windowed<K>, number> {
+    return this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+  }
+
+  aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA> & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
+    return this.aggregateWith('aggregate', (key, value, previous: VA | undefined) => aggregator(key, value, previous === undefined ? initializer() : previous), options.value, options)
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, options: ReduceOptions<V> & WindowedOptions<K, V> = {}): KTable<Windowed<K>, V> {
+    const valueSerde = options.value ?? this.grouped.valueSerde
+    if (!valueSerde) throw new TopologyError(`windowed reduce on "${this.grouped.lineage}" needs a value serde for its store: pass { value: ... }`)
+    return this.aggregateWith('reduce', (_key, value, previous: V | undefined) => (previous === undefined ? value : reducer(previous, value)), valueSerde, options)
+  }
+
+  private aggregateWith<VA>(operation: string, update: AggregateUpdate<K, V, VA>, valueSerde: Serde<VA>, options: MaterializedOptions & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
+    const { builder, keySerde, lineage } = this.grouped
+    const store = builder.storeName(`${lineage}-windowed-${operation}`, options.store)
+    const name = builder.nodeName(`windowed-${operation}`, options.name)
+    const emit = options.emit ?? 'update'
+    const emittedStoreName = emit === 'final' ? builder.storeName(`${store}-emitted`) : undefined
+    builder.graph.addProcessor(name, windowAggregateProcessor({ storeName: store, windows: this.windows, update, emit, emittedStoreName, onLateRecord: options.onLateRecord }), this.grouped.node)
+    builder.graph.addStateStore(
+      {
+        name: store,
+        type: 'window',
+        keySerde,
+        valueSerde,
+        logging: options.logging ?? true,
+        backend: options.backend,
+        windowSizeMs: this.windows.sizeMs,
+        retentionMs: this.windows.retentionMs,
+      },
+      name,
+    )
+    if (emittedStoreName) {
+      builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
+    }
+    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined)
+  }
+}

@@ -1,0 +1,44 @@
+/** Where a record came from, named in every error about it. */
+export interface RecordPosition {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+}
+
+export function describePosition(position: RecordPosition): string {
+  return `topic ${position.topic}, partition ${position.partition}, offset ${position.offset}`
+}
+
+/** A topology that cannot be built; thrown at build time, before anything runs. */
+export class TopologyError extends Error {
+  override readonly name = 'TopologyError'
+}
+
+/** A record whose key or value could not be read. */
+export class DeserializationError extends Error {
+  override readonly name = 'DeserializationError'
+  constructor(
+    readonly position: RecordPosition,
+    readonly part: 'key' | 'value',
+    override readonly cause: unknown,
+  ) {
+    super(`Cannot deserialize the ${part} of the record at ${describePosition(position)}: ${messageOf(cause)}`)
+  }
+}
+
+/** A processor threw while handling a record. */
+export class ProcessingError extends Error {
+  override readonly name = 'ProcessingError'
+  constructor(
+    readonly position: RecordPosition | undefined,
+    readonly processorName: string,
+    override readonly cause: unknown,
+  ) {
+    const where = position ? ` at ${describePosition(position)}` : ''
+    super(`Processor ${processorName} failed on the record${where}: ${messageOf(cause)}`)
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

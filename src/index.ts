@@ -1,0 +1,33 @@
+// Sluice's public API. Everything else under src/ is internal and may change.
+
+export { defineTopology, StreamsBuilder, type StreamOptions, type TableOptions, type TopologyConfig } from './dsl/streams-builder.js'
+export { KStream, type GroupedOptions, type KeyValuePair, type Named, type ProcessOptions, type ToOptions } from './dsl/kstream.js'
+export { BranchedKStream } from './dsl/branched-kstream.js'
+export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type ReduceOptions } from './dsl/kgrouped-stream.js'
+export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
+export { KTable } from './dsl/ktable.js'
+export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
+export type { Duration } from './dsl/duration.js'
+export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
+
+export { Record } from './processor/record.js'
+export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator } from './processor/processor.js'
+
+export { TopologyBuilder, type SinkOptions, type SourceOptions } from './topology/topology-builder.js'
+export { Topology, type Subtopology } from './topology/topology.js'
+export type { Partitioner, TimestampExtractor } from './topology/nodes.js'
+
+export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './state/stores.js'
+export type { KeyValue, KeyValueStore, StateStore, StoreSpec, WindowStore } from './state/store.js'
+export type { TimeWindow, Windowed } from './state/windowed.js'
+export type { BackendKind } from './state/backend.js'
+
+export { serdes } from './serde/serdes.js'
+export type { Headers, Serde } from './serde/serde.js'
+
+export { DeserializationError, ProcessingError, TopologyError, type RecordPosition } from './errors.js'
+export { DEAD_LETTER_HEADERS } from './runtime/dead-letter.js'
+export type { TaskMetrics } from './runtime/task-metrics.js'
+
+export { TopologyTestDriver, type TestDriverOptions } from './testing/topology-test-driver.js'
+export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } from './testing/test-topics.js'

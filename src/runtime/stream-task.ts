@@ -1,0 +1,291 @@
+import { DeserializationError, ProcessingError, type RecordPosition } from '../errors.js'
+import type { Cancellable, Processor, PunctuationType, Punctuator } from '../processor/processor.js'
+import { Record } from '../processor/record.js'
+import type { ManagedStore } from '../state/managed-store.js'
+import type { StateStore } from '../state/store.js'
+import type { SinkNode, SourceNode } from '../topology/nodes.js'
+import type { Subtopology } from '../topology/topology.js'
+import { ProcessorContextImpl, type TaskServices } from './processor-context-impl.js'
+import { PunctuationSchedule } from './punctuation-schedule.js'
+import { TaskMetrics } from './task-metrics.js'
+import type { IncomingRecord, RecordCollector } from './wire-records.js'
+
+/** What to do with a record that failed: stop the task (rethrow) or skip it and go on. */
+export type FailureDecision = 'fail' | 'continue'
+export type FailureHandler = (error: DeserializationError | ProcessingError, record: IncomingRecord) => FailureDecision
+
+/** A processor that can load the store entries a batch will touch before it is processed. */
+export interface PrefetchingProcessor {
+  prefetch(records: readonly Record<unknown, unknown>[]): Promise<void>
+}
+
+function isPrefetching(processor: object): processor is PrefetchingProcessor {
+  return typeof (processor as Partial<PrefetchingProcessor>).prefetch === 'function'
+}
+
+export interface StreamTaskOptions {
+  applicationId: string
+  subtopology: Subtopology
+  partition: number
+  /** The task's stores, opened and restored by the caller. */
+  stores: ReadonlyMap<string, ManagedStore>
+  collector: RecordCollector
+  clock: () => number
+  onFailure?: FailureHandler
+}
+
+interface RunningNode {
+  readonly name: string
+  readonly processor: Processor<unknown, unknown, unknown, unknown>
+}
+
+/** One sub-topology over one partition: the unit that processes, punctuates and commits. */
+export class StreamTask implements TaskServices {
+  readonly taskId: string
+  readonly applicationId: string
+  readonly metrics = new TaskMetrics()
+  private readonly nodes = new Map<string, RunningNode>()
+  private readonly sourcesByTopic = new Map<string, SourceNode>()
+  private readonly sourceChildren = new Map<string, string[]>()
+  private readonly punctuations = new PunctuationSchedule()
+  private readonly pending: Promise<void>[] = []
+  /** Next offset to consume per source topic, i.e. what a commit stores. */
+  private readonly nextOffsets = new Map<string, string>()
+  private streamTimeMs = -1
+  private current: RecordPosition | undefined
+  private currentNode = ''
+
+  constructor(private readonly options: StreamTaskOptions) {
+    this.applicationId = options.applicationId
+    this.taskId = `${options.subtopology.id}_${options.partition}`
+  }
+
+  get partition(): number {
+    return this.options.partition
+  }
+
+  get subtopology(): Subtopology {
+    return this.options.subtopology
+  }
+
+  /** Creates the processors (children before parents are irrelevant: nothing flows yet) and runs their init(). */
+  async initialize(): Promise<void> {
+    const children = new Map<string, string[]>()
+    for (const node of this.options.subtopology.nodes) {
+      if (node.kind === 'source') continue
+      for (const parent of node.parents) children.set(parent, [...(children.get(parent) ?? []), node.name])
+    }
+    const inits: { name: string; processor: Processor<unknown, unknown, unknown, unknown>; context: ProcessorContextImpl<unknown, unknown> }[] = []
+    for (const node of this.options.subtopology.nodes) {
+      const kids = children.get(node.name) ?? []
+      if (node.kind === 'source') {
+        for (const topic of node.topics) this.sourcesByTopic.set(topic, node)
+        this.sourceChildren.set(node.name, kids)
+        continue
+      }
+      const processor = node.kind === 'sink' ? this.sinkProcessor(node) : node.supplier()
+      this.nodes.set(node.name, { name: node.name, processor })
+      if (node.kind === 'processor') inits.push({ name: node.name, processor, context: new ProcessorContextImpl(this, node.name, kids, node.stores) })
+    }
+    for (const { name, processor, context } of inits) {
+      this.currentNode = name
+      try {
+        await processor.init?.(context)
+      } catch (error) {
+        throw new ProcessingError(undefined, name, error)
+      }
+    }
+  }
+
+  /**
+   * Processes a fetched batch of one or more partitions of this task's source topics. Records
+   * that fail go to the failure handler; 'fail' (the default) stops at that record, after the
+   * records before it were processed.
+   */
+  async process(batch: readonly IncomingRecord[]): Promise<void> {
+    const decoded = await this.deserialize(batch)
+    await this.prefetch(decoded)
+    for (let index = 0; index < batch.length; index++) {
+      const raw = batch[index]
+      const entry = decoded[index]
+      this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+      if (entry instanceof DeserializationError || entry instanceof ProcessingError) {
+        this.handleFailure(entry, raw)
+      } else {
+        if (entry.record.timestamp > this.streamTimeMs) this.streamTimeMs = entry.record.timestamp
+        try {
+          for (const child of this.sourceChildren.get(entry.source) ?? []) this.dispatch(child, entry.record)
+          if (this.pending.length > 0) await this.settlePending()
+        } catch (error) {
+          this.pending.length = 0
+          this.handleFailure(error instanceof ProcessingError ? error : new ProcessingError(this.current, this.currentNode, error), raw)
+        }
+      }
+      this.metrics.recordsProcessed++
+      this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString())
+      if (this.punctuations.hasStreamTimePunctuators) await this.punctuate('stream-time', this.streamTimeMs)
+    }
+    this.current = undefined
+  }
+
+  /** Runs wall-clock punctuators that are due at `nowMs`. */
+  async punctuateWallClock(nowMs: number): Promise<void> {
+    await this.punctuate('wall-clock', nowMs)
+  }
+
+  /** True when a store's write-back cache is full enough that the task should commit now. */
+  needsCommit(): boolean {
+    for (const store of this.options.stores.values()) if (store.needsFlush()) return true
+    return false
+  }
+
+  /** Consumed positions to commit: next offset per source topic of this task's partition. */
+  committableOffsets(): ReadonlyMap<string, string> {
+    return this.nextOffsets
+  }
+
+  get stores(): ReadonlyMap<string, ManagedStore> {
+    return this.options.stores
+  }
+
+  async close(): Promise<void> {
+    for (const node of this.nodes.values()) {
+      this.currentNode = node.name
+      await node.processor.close?.()
+    }
+  }
+
+  // TaskServices, used by the nodes' contexts.
+
+  dispatch(childName: string, record: Record<unknown, unknown>): void {
+    const child = this.nodes.get(childName)
+    if (!child) throw new Error(`Unknown child node "${childName}" in task ${this.taskId}`)
+    const parentNode = this.currentNode
+    this.currentNode = childName
+    let result: void | Promise<void>
+    try {
+      result = child.processor.process(record)
+    } catch (error) {
+      throw error instanceof ProcessingError ? error : new ProcessingError(this.current, childName, error)
+    } finally {
+      this.currentNode = parentNode
+    }
+    if (result) {
+      const position = this.current
+      this.pending.push(result.catch((error: unknown) => Promise.reject(error instanceof ProcessingError ? error : new ProcessingError(position, childName, error))))
+    }
+  }
+
+  store(name: string): StateStore {
+    const store = this.options.stores.get(name)
+    if (!store) throw new Error(`Task ${this.taskId} has no store named "${name}"`)
+    return store
+  }
+
+  schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    return this.punctuations.add(type, intervalMs, punctuator, type === 'wall-clock' ? this.options.clock() : this.streamTimeMs)
+  }
+
+  streamTime(): number {
+    return this.streamTimeMs
+  }
+
+  systemTime(): number {
+    return this.options.clock()
+  }
+
+  position(): RecordPosition | undefined {
+    return this.current
+  }
+
+  private async deserialize(batch: readonly IncomingRecord[]): Promise<({ source: string; record: Record<unknown, unknown> } | DeserializationError | ProcessingError)[]> {
+    const topics = new Set(batch.map((record) => record.topic))
+    for (const topic of topics) {
+      const source = this.sourceFor(topic)
+      const ofTopic = batch.filter((record) => record.topic === topic)
+      await source.keySerde.prepare?.(topic, ofTopic.map((record) => record.key))
+      await source.valueSerde.prepare?.(topic, ofTopic.map((record) => record.value))
+    }
+    return batch.map((raw) => {
+      const source = this.sourceFor(raw.topic)
+      const position = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+      let key: unknown
+      let value: unknown
+      try {
+        key = source.keySerde.deserialize(raw.topic, raw.key, raw.headers)
+      } catch (error) {
+        return new DeserializationError(position, 'key', error)
+      }
+      try {
+        value = source.valueSerde.deserialize(raw.topic, raw.value, raw.headers)
+      } catch (error) {
+        return new DeserializationError(position, 'value', error)
+      }
+      let timestamp = raw.timestamp
+      if (source.timestampExtractor) {
+        try {
+          timestamp = source.timestampExtractor(value, key, raw.timestamp)
+        } catch (error) {
+          return new ProcessingError(position, `${source.name} (timestamp extractor)`, error)
+        }
+      }
+      if (!Number.isFinite(timestamp) || timestamp < 0) {
+        return new ProcessingError(position, `${source.name} (timestamp extractor)`, new Error(`invalid timestamp ${timestamp}`))
+      }
+      return { source: source.name, record: new Record(key, value, timestamp, raw.headers) }
+    })
+  }
+
+  /** One batched store read per prefetching processor fed directly by a source. */
+  private async prefetch(decoded: readonly ({ source: string; record: Record<unknown, unknown> } | Error)[]): Promise<void> {
+    for (const [source, children] of this.sourceChildren) {
+      const records = decoded.flatMap((entry) => (entry instanceof Error || entry.source !== source ? [] : [entry.record]))
+      if (records.length === 0) continue
+      for (const child of children) {
+        const processor = this.nodes.get(child)?.processor
+        if (processor && isPrefetching(processor)) await processor.prefetch(records)
+      }
+    }
+  }
+
+  private sourceFor(topic: string): SourceNode {
+    const source = this.sourcesByTopic.get(topic)
+    if (!source) throw new Error(`Task ${this.taskId} does not read topic "${topic}"`)
+    return source
+  }
+
+  private async settlePending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0)
+      await Promise.all(batch)
+    }
+  }
+
+  private handleFailure(error: DeserializationError | ProcessingError, raw: IncomingRecord): void {
+    const decision = this.options.onFailure?.(error, raw) ?? 'fail'
+    if (decision === 'fail') throw error
+    this.metrics.recordsSkipped++
+  }
+
+  private async punctuate(type: PunctuationType, nowMs: number): Promise<void> {
+    const saved = this.current
+    this.current = undefined
+    this.metrics.punctuations += await this.punctuations.fire(type, nowMs, async (punctuator, timestamp) => {
+      await punctuator(timestamp)
+      await this.settlePending()
+    })
+    this.current = saved
+  }
+
+  private sinkProcessor(node: SinkNode): Processor<unknown, unknown> {
+    const collector = this.options.collector
+    return {
+      process: (record) => {
+        const key = node.keySerde.serialize(node.topic, record.key, record.headers)
+        const value = node.valueSerde.serialize(node.topic, record.value, record.headers)
+        const partition = node.partitioner?.(record.key, record.value, collector.partitionsFor(node.topic))
+        collector.send({ topic: node.topic, partition, key, value, timestamp: record.timestamp, headers: record.headers })
+      },
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** Counters a task keeps; the runtime and the test driver expose them. */
+export class TaskMetrics {
+  /** Input records taken from the source topics. */
+  recordsProcessed = 0
+  /** Records that arrived after their window had closed (stream time >= end + grace). */
+  lateRecordsDropped = 0
+  /** Records a failure handler chose to skip (for example sent to a dead-letter topic). */
+  recordsSkipped = 0
+  punctuations = 0
+
+  add(other: TaskMetrics): void {
+    this.recordsProcessed += other.recordsProcessed
+    this.lateRecordsDropped += other.lateRecordsDropped
+    this.recordsSkipped += other.recordsSkipped
+    this.punctuations += other.punctuations
+  }
+}

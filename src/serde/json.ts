@@ -1,0 +1,18 @@
+import type { Serde } from './serde.js'
+
+/**
+ * JSON values. The type parameter is the caller's promise about the shape; an optional
+ * `validate` turns that promise into a check, so that bad input fails here with its position.
+ */
+export function jsonSerde<T>(validate?: (value: unknown) => value is T): Serde<T> {
+  return {
+    name: 'json',
+    serialize: (_topic, value) => (value === null || value === undefined ? null : Buffer.from(JSON.stringify(value), 'utf8')),
+    deserialize: (_topic, data) => {
+      if (data === null) return null as T
+      const parsed: unknown = JSON.parse(data.toString('utf8'))
+      if (validate && !validate(parsed)) throw new Error('the JSON value does not have the expected shape')
+      return parsed as T
+    },
+  }
+}

@@ -1,0 +1,29 @@
+/** Kafka record headers: values are kept as raw bytes, strings are accepted on write. */
+export type Headers = Readonly<{ [name: string]: Buffer | string | undefined }>
+
+/**
+ * Turns values of type T into bytes and back. `T` is carried in the type so that a serde
+ * of the wrong type is a compile error where it is used.
+ */
+export interface Serde<T> {
+  /** A short description shown by describe() and in errors, e.g. "string" or "json". */
+  readonly name: string
+  // Function-typed properties (not methods) make Serde<T> invariant in T under strict
+  // function types, so Serde<number> is a compile error where Serde<string> is expected.
+  readonly serialize: (topic: string, value: T, headers?: Headers) => Buffer | null
+  /** Throws on malformed input; the caller adds topic, partition and offset to the error. */
+  readonly deserialize: (topic: string, data: Buffer | null, headers?: Headers) => T
+  /**
+   * Optional asynchronous preparation before a batch is (de)serialized, e.g. fetching the
+   * schemas a schema-registry serde will need, so that serialize/deserialize stay synchronous.
+   */
+  readonly prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>
+}
+
+/** The type a serde produces, for type-level helpers. */
+export type SerdeType<S> = S extends Serde<infer T> ? T : never
+
+/** Forgets a serde's type, for the untyped topology graph; the DSL keeps the types. */
+export function eraseSerde<T>(serde: Serde<T>): Serde<unknown> {
+  return serde as unknown as Serde<unknown>
+}

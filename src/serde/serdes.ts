@@ -1,0 +1,14 @@
+import { jsonSerde } from './json.js'
+import { doubleSerde, intSerde, longSerde } from './numbers.js'
+import { stringSerde } from './string.js'
+import { windowedSerde } from './windowed.js'
+
+/** The built-in serdes, as `serdes.string()`, `serdes.json<T>()`, … */
+export const serdes = {
+  string: stringSerde,
+  json: jsonSerde,
+  long: longSerde,
+  int: intSerde,
+  double: doubleSerde,
+  windowed: windowedSerde,
+}

@@ -1,0 +1,25 @@
+/** Byte-order helpers shared by the stores: keys are compared as unsigned bytes. */
+
+/** The smallest key greater than every key starting with `prefix`; undefined when none is. */
+export function prefixEnd(prefix: Buffer): Buffer | undefined {
+  let end = prefix.length
+  // Trailing 0xff bytes cannot be incremented: drop them and carry into the byte before.
+  while (end > 0 && prefix[end - 1] === 0xff) end--
+  if (end === 0) return undefined
+  const out = Buffer.from(prefix.subarray(0, end))
+  out[end - 1]++
+  return out
+}
+
+/** The smallest key greater than `key` (an exclusive bound that includes `key` itself). */
+export function keySuccessor(key: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(key.length + 1)
+  key.copy(out)
+  out[key.length] = 0
+  return out
+}
+
+/** True when `key` lies in [gte, lt); an undefined bound is open. */
+export function inRange(key: Buffer, gte: Buffer | undefined, lt: Buffer | undefined): boolean {
+  return (gte === undefined || Buffer.compare(key, gte) >= 0) && (lt === undefined || Buffer.compare(key, lt) < 0)
+}

@@ -1,0 +1,64 @@
+import type { Serde } from '../serde/serde.js'
+import type { BackendKind } from './backend.js'
+import type { Windowed } from './windowed.js'
+
+export interface KeyValue<K, V> {
+  readonly key: K
+  readonly value: V
+}
+
+/** What every store exposes to processors. */
+export interface StateStore {
+  readonly name: string
+}
+
+/**
+ * A key-value store. Point operations are synchronous (served by a write-back cache over the
+ * backend); scans are asynchronous and ordered by the serialized key bytes.
+ */
+export interface KeyValueStore<K, V> extends StateStore {
+  get(key: K): V | undefined
+  put(key: K, value: V): void
+  delete(key: K): V | undefined
+  /** Inclusive range [from, to]; an undefined bound is open. */
+  range(from: K | undefined, to: K | undefined): AsyncIterable<KeyValue<K, V>>
+  /** Entries whose serialized key starts with the given bytes (a string is taken as UTF-8). */
+  prefixScan(prefix: Buffer | string): AsyncIterable<KeyValue<K, V>>
+  all(): AsyncIterable<KeyValue<K, V>>
+  approximateNumEntries(): Promise<number>
+}
+
+/**
+ * A store of values per key and window start. Windows whose start is older than the retention
+ * period behind the newest window start seen are expired: no longer returned, then deleted.
+ */
+export interface WindowStore<K, V> extends StateStore {
+  readonly windowSizeMs: number
+  readonly retentionMs: number
+  /** A `null` value deletes the window. */
+  put(key: K, value: V | null, windowStart: number): void
+  fetch(key: K, windowStart: number): V | undefined
+  /** Windows of one key whose start lies in [timeFrom, timeTo], oldest first. */
+  fetchRange(key: K, timeFrom: number, timeTo: number): AsyncIterable<KeyValue<Windowed<K>, V>>
+  /** Windows of all keys whose start lies in [timeFrom, timeTo]. */
+  fetchAll(timeFrom: number, timeTo: number): AsyncIterable<KeyValue<Windowed<K>, V>>
+  all(): AsyncIterable<KeyValue<Windowed<K>, V>>
+}
+
+/** How a store is declared in a topology; the runtime builds one instance per task. */
+export interface StoreSpec<K = unknown, V = unknown> {
+  readonly name: string
+  readonly type: 'keyValue' | 'window'
+  readonly keySerde: Serde<K>
+  readonly valueSerde: Serde<V>
+  /** Send every change to a compacted changelog topic (default true). */
+  readonly logging: boolean
+  /** Overrides the application's default backend. */
+  readonly backend?: BackendKind
+  readonly windowSizeMs?: number
+  readonly retentionMs?: number
+}
+
+/** A store spec of any key and value types, for heterogeneous lists; serdes make StoreSpec invariant. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStoreSpec = StoreSpec<any, any>

@@ -1,0 +1,261 @@
+import type { ByteWrite, StoreBackend } from './backend.js'
+import { inRange } from './bytes.js'
+import type { ChangeRecord } from './managed-store.js'
+
+export interface WriteBackCacheOptions {
+  /** Clean entries beyond this count are evicted (default 100_000). Dirty ones never are. */
+  maxEntries?: number
+  /** needsFlush() turns true when more entries than this are dirty (default 50_000). */
+  maxDirty?: number
+}
+
+/** How the cache turns its typed values into backend bytes and back. */
+export interface ValueCodec<V> {
+  /** A `null` result is stored as a deletion. */
+  serialize(value: V): Buffer | null
+  deserialize(data: Buffer): V
+}
+
+interface Entry<V> {
+  readonly key: Buffer
+  /** `undefined`: absent in the store (a known miss, or a pending deletion when dirty). */
+  value: V | undefined
+  dirty: boolean
+  /** Second-chance bit for the CLOCK eviction: set on every access. */
+  used: boolean
+  /** Whether the backend holds the key; `undefined` when written without a read. */
+  inBackend: boolean | undefined
+}
+
+export const DEFAULT_CACHE_MAX_ENTRIES = 100_000
+export const DEFAULT_MAX_DIRTY = 50_000
+
+/**
+ * A write-back cache of deserialized values keyed by the serialized key bytes (as a latin1
+ * string, one char per byte). A hot key is read from the backend and deserialized once, and
+ * serialized once per flush however often it changes. Point operations are synchronous:
+ * misses read through the backend's getSync, or are served by an earlier prefetch().
+ *
+ * Values are shared, not copied: a value returned by get() must not be mutated except
+ * through a following put().
+ */
+export class WriteBackCache<V> {
+  private readonly entries = new Map<string, Entry<V>>()
+  /** Entries in the order they were first dirtied since the last flush; skip non-dirty ones. */
+  private dirtyList: Entry<V>[] = []
+  private dirty = 0
+  private readonly maxEntries: number
+  private readonly maxDirty: number
+  /** Size that triggers the next eviction pass: above maxEntries while dirty entries block it. */
+  private evictAt: number
+
+  constructor(
+    private readonly backend: StoreBackend,
+    private readonly codec: ValueCodec<V>,
+    options: WriteBackCacheOptions = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES
+    this.maxDirty = options.maxDirty ?? DEFAULT_MAX_DIRTY
+    this.evictAt = this.maxEntries
+    if (!(this.maxEntries >= 1)) throw new Error(`cache maxEntries must be at least 1, got ${this.maxEntries}`)
+    if (!(this.maxDirty >= 0)) throw new Error(`cache maxDirty must be non-negative, got ${this.maxDirty}`)
+  }
+
+  /** Number of cached entries, clean and dirty. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  get dirtyCount(): number {
+    return this.dirty
+  }
+
+  needsFlush(): boolean {
+    return this.dirty > this.maxDirty
+  }
+
+  get(key: Buffer): V | undefined {
+    const id = key.toString('latin1')
+    const entry = this.entries.get(id)
+    if (entry !== undefined) {
+      entry.used = true
+      return entry.value
+    }
+    const raw = this.backend.getSync(key)
+    const value = raw === undefined ? undefined : this.codec.deserialize(raw)
+    this.insert(id, { key, value, dirty: false, used: true, inBackend: raw !== undefined })
+    return value
+  }
+
+  /** `undefined` deletes the key. */
+  put(key: Buffer, value: V | undefined): void {
+    const id = key.toString('latin1')
+    const entry = this.entries.get(id)
+    if (entry === undefined) {
+      const created: Entry<V> = { key, value, dirty: true, used: true, inBackend: undefined }
+      this.markDirty(created)
+      this.insert(id, created)
+      return
+    }
+    entry.value = value
+    entry.used = true
+    if (!entry.dirty) this.markDirty(entry)
+  }
+
+  /** Loads the keys not cached yet with one backend multi-get, so later get()s are hits. */
+  async prefetch(keys: readonly Buffer[]): Promise<void> {
+    const missing = new Map<string, Buffer>()
+    for (const key of keys) {
+      const id = key.toString('latin1')
+      if (!this.entries.has(id)) missing.set(id, key)
+    }
+    if (missing.size === 0) return
+    const ids = [...missing.keys()]
+    const raws = await this.backend.getMany([...missing.values()])
+    for (let i = 0; i < ids.length; i++) {
+      // A put during the await is newer than what was read: keep it.
+      if (this.entries.has(ids[i])) continue
+      const raw = raws[i]
+      const value = raw === undefined ? undefined : this.codec.deserialize(raw)
+      this.entries.set(ids[i], { key: missing.get(ids[i])!, value, dirty: false, used: true, inBackend: raw !== undefined })
+    }
+    this.evictIfFull()
+  }
+
+  /**
+   * Writes every dirty entry as ONE backend batch and returns the changes, latest value per key,
+   * in the order keys were first dirtied. Values are serialized here, not on put.
+   */
+  async flush(): Promise<ChangeRecord[]> {
+    const flushing = this.dirtyList.filter((entry) => entry.dirty)
+    // Serialize before changing any state, so that a failing serializer leaves the cache intact.
+    const batch: ByteWrite[] = flushing.map((entry) => ({
+      key: entry.key,
+      value: entry.value === undefined ? null : this.codec.serialize(entry.value),
+    }))
+    for (const entry of flushing) entry.dirty = false
+    this.dirtyList = []
+    this.dirty = 0
+    try {
+      if (batch.length > 0) await this.backend.write(batch)
+    } catch (err) {
+      // Entries re-dirtied meanwhile are already listed; put the rest back first, in order.
+      const again = flushing.filter((entry) => !entry.dirty && this.entries.get(entry.key.toString('latin1')) === entry)
+      for (const entry of again) entry.dirty = true
+      this.dirtyList = [...again, ...this.dirtyList]
+      this.dirty += again.length
+      throw err
+    }
+    for (let i = 0; i < flushing.length; i++) flushing[i].inBackend = batch[i].value !== null
+    this.evictAt = this.maxEntries
+    this.evictIfFull()
+    return batch
+  }
+
+  /** Forgets the keys (clean or dirty), e.g. because a restore wrote them straight to the backend. */
+  invalidate(keys: readonly Buffer[]): void {
+    if (this.entries.size === 0) return
+    for (const key of keys) {
+      const id = key.toString('latin1')
+      const entry = this.entries.get(id)
+      if (entry === undefined) continue
+      if (entry.dirty) {
+        entry.dirty = false
+        this.dirty--
+      }
+      this.entries.delete(id)
+    }
+  }
+
+  /** Forgets everything, including unflushed changes. */
+  clear(): void {
+    this.entries.clear()
+    this.dirtyList = []
+    this.dirty = 0
+    this.evictAt = this.maxEntries
+  }
+
+  /**
+   * How the dirty entries will change the backend's key count once flushed. Exact for keys that
+   * were read before being written; a blind put counts as new, a blind delete as nothing.
+   */
+  pendingCountDelta(): number {
+    let delta = 0
+    for (const entry of this.dirtyList) {
+      if (!entry.dirty) continue
+      if (entry.value !== undefined && entry.inBackend !== true) delta++
+      else if (entry.value === undefined && entry.inBackend === true) delta--
+    }
+    return delta
+  }
+
+  /**
+   * The store's contents in [gte, lt), by key bytes: the backend's rows merged with the dirty
+   * entries (a dirty deletion hides a row, a dirty put replaces or inserts one). Dirty entries
+   * are taken when iteration starts; later puts may or may not be seen.
+   */
+  async *scan(gte: Buffer | undefined, lt: Buffer | undefined): AsyncIterable<[Buffer, V]> {
+    const pending: [Buffer, V | undefined][] = []
+    for (const entry of this.dirtyList) {
+      if (entry.dirty && inRange(entry.key, gte, lt)) pending.push([entry.key, entry.value])
+    }
+    pending.sort((a, b) => Buffer.compare(a[0], b[0]))
+    let p = 0
+    const range: { gte?: Buffer; lt?: Buffer } = {}
+    if (gte !== undefined) range.gte = gte
+    if (lt !== undefined) range.lt = lt
+    for await (const [key, raw] of this.backend.entries(range)) {
+      // Dirty keys before this row are inserts (or deletions of nothing); an equal one replaces it.
+      let replaced = false
+      while (p < pending.length) {
+        const order = Buffer.compare(pending[p][0], key)
+        if (order > 0) break
+        const [pendingKey, value] = pending[p++]
+        if (order === 0) replaced = true
+        if (value !== undefined) yield [pendingKey, value]
+        if (replaced) break
+      }
+      if (!replaced) yield [key, this.codec.deserialize(raw)]
+    }
+    for (; p < pending.length; p++) {
+      const [pendingKey, value] = pending[p]
+      if (value !== undefined) yield [pendingKey, value]
+    }
+  }
+
+  private markDirty(entry: Entry<V>): void {
+    entry.dirty = true
+    this.dirtyList.push(entry)
+    this.dirty++
+  }
+
+  private insert(id: string, entry: Entry<V>): void {
+    this.entries.set(id, entry)
+    if (this.entries.size > this.evictAt) this.evictIfFull()
+  }
+
+  /**
+   * CLOCK eviction down to 90% of the limit, so its cost is paid once per many inserts: clean
+   * entries not used since the last pass go; used ones lose their bit and move to the back.
+   * When dirty entries keep the cache above its limit, the next pass waits for another 10% of
+   * inserts (or the next flush), so that a cache full of dirty entries is not scanned per insert.
+   */
+  private evictIfFull(): void {
+    if (this.entries.size <= this.evictAt) return
+    const target = Math.floor(this.maxEntries * 0.9)
+    if (this.entries.size > this.dirty) {
+      // Each entry is looked at most twice (once more after its second chance); dirty ones stay.
+      let budget = 2 * this.entries.size
+      for (const [id, entry] of this.entries) {
+        if (this.entries.size <= target || budget-- <= 0) break
+        if (entry.dirty) continue
+        this.entries.delete(id)
+        if (entry.used) {
+          entry.used = false
+          this.entries.set(id, entry)
+        }
+      }
+    }
+    this.evictAt = Math.max(this.maxEntries, this.entries.size + Math.ceil(this.maxEntries * 0.1))
+  }
+}

@@ -1,0 +1,231 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Serde } from '../serde/serde.js'
+import { commitTasks } from '../runtime/commit-sequence.js'
+import { deadLetterRecord } from '../runtime/dead-letter.js'
+import { StreamTask, type FailureHandler } from '../runtime/stream-task.js'
+import { TaskMetrics } from '../runtime/task-metrics.js'
+import type { IncomingRecord, OutgoingRecord, RecordCollector } from '../runtime/wire-records.js'
+import type { BackendKind } from '../state/backend.js'
+import type { ManagedStore } from '../state/managed-store.js'
+import { openStore } from '../state/open-store.js'
+import type { KeyValueStore, WindowStore } from '../state/store.js'
+import type { Topology } from '../topology/topology.js'
+import { TestInputTopic, TestOutputTopic, type InputSink, type RawTestRecord } from './test-topics.js'
+
+export interface TestDriverOptions {
+  /** Store backend (default 'leveldb', the production default). */
+  backend?: BackendKind
+  /** State directory; default a fresh temporary one, removed on close(). */
+  stateDir?: string
+  /** Mocked wall-clock start (default 0); advance it with advanceWallClockTime(). */
+  initialWallClockTimeMs?: number
+  /** Commit (flush stores, write changelogs) when wall-clock time advances this much (default 30 s). */
+  commitIntervalMs?: number
+  /** Also commit after this many input records (default 10_000). */
+  commitEveryRecords?: number
+  /** Send records that fail to this topic instead of throwing. */
+  deadLetterTopic?: string
+  /** Largest batch handed to a task at once, as a consumer fetch would (default 1000). */
+  maxBatchSize?: number
+}
+
+/**
+ * Runs a topology in-process without a broker, on the real store backends, like Kafka
+ * Streams' TopologyTestDriver: one task per sub-topology on partition 0; records written to a
+ * topic that the topology reads (repartition topics) are processed before pipe calls return.
+ */
+export class TopologyTestDriver implements InputSink {
+  private readonly topics = new Map<string, OutgoingRecord[]>()
+  private readonly readQueues = new Map<string, OutgoingRecord[]>()
+  private readonly offsets = new Map<string, number>()
+  private readonly routed: OutgoingRecord[] = []
+  private readonly committedOffsets = new Map<string, string>()
+  private wallClockMs: number
+  private lastCommitMs: number
+  private recordsSinceCommit = 0
+  private tasks: StreamTask[] = []
+  private closed = false
+
+  private constructor(
+    readonly topology: Topology,
+    private readonly options: TestDriverOptions,
+    private readonly stateDir: string,
+    private readonly ownsStateDir: boolean,
+  ) {
+    this.wallClockMs = options.initialWallClockTimeMs ?? 0
+    this.lastCommitMs = this.wallClockMs
+  }
+
+  static async create(topology: Topology, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
+    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'sluice-driver-')))
+    const driver = new TopologyTestDriver(topology, options, stateDir, options.stateDir === undefined)
+    await driver.start()
+    return driver
+  }
+
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
+    if (!this.topology.subtopologyOf(topic)) throw new Error(`The topology "${this.topology.applicationId}" does not read topic "${topic}"`)
+    return new TestInputTopic(this, topic, keySerde, valueSerde)
+  }
+
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(this.readQueue(topic), topic, keySerde, valueSerde)
+  }
+
+  /** Every record ever written to a topic (outputs, repartition, changelog, dead letters), unconsumed by reads. */
+  topicContents(topic: string): readonly OutgoingRecord[] {
+    return this.topics.get(topic) ?? []
+  }
+
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.findStore(name) as unknown as KeyValueStore<K, V>
+  }
+
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    return this.findStore(name) as unknown as WindowStore<K, V>
+  }
+
+  /** Counters summed over all tasks. */
+  metrics(): TaskMetrics {
+    const total = new TaskMetrics()
+    for (const task of this.tasks) total.add(task.metrics)
+    return total
+  }
+
+  /** Committed next offsets per `topic-partition`. */
+  committed(): ReadonlyMap<string, string> {
+    return this.committedOffsets
+  }
+
+  /** Moves the mocked wall clock, firing wall-clock punctuators and the interval commit. */
+  async advanceWallClockTime(ms: number): Promise<void> {
+    this.wallClockMs += ms
+    for (const task of this.tasks) await task.punctuateWallClock(this.wallClockMs)
+    await this.drainRouted()
+    if (this.wallClockMs - this.lastCommitMs >= (this.options.commitIntervalMs ?? 30_000)) await this.commit()
+  }
+
+  /** Runs the commit sequence now: flush stores, changelogs, outputs, offsets. */
+  async commit(): Promise<void> {
+    await commitTasks(
+      this.tasks,
+      (store) => this.topology.changelogTopicOf(store),
+      {
+        sendChangelogs: async (records) => {
+          for (const record of records) this.append(record)
+        },
+        sendOutputs: async () => {},
+        commitOffsets: async (all) => {
+          for (const { partition, offsets } of all) for (const [topic, offset] of offsets) this.committedOffsets.set(`${topic}-${partition}`, offset)
+        },
+      },
+      this.wallClockMs,
+    )
+    this.lastCommitMs = this.wallClockMs
+    this.recordsSinceCommit = 0
+  }
+
+  /** Commits, closes processors and stores, and removes a temporary state directory. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.commit()
+    for (const task of this.tasks) {
+      await task.close()
+      for (const store of task.stores.values()) await store.close()
+    }
+    if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true })
+  }
+
+  /** @internal Used by TestInputTopic. */
+  async pipe(topic: string, records: readonly RawTestRecord[]): Promise<void> {
+    const batchSize = this.options.maxBatchSize ?? 1000
+    for (let start = 0; start < records.length; start += batchSize) {
+      const batch = records.slice(start, start + batchSize).map((record) =>
+        this.incoming({ topic, key: record.key, value: record.value, timestamp: record.timestamp ?? this.wallClockMs, headers: record.headers ?? {} }),
+      )
+      await this.processBatch(topic, batch)
+      await this.drainRouted()
+      this.recordsSinceCommit += batch.length
+      if (this.recordsSinceCommit >= (this.options.commitEveryRecords ?? 10_000) || this.tasks.some((task) => task.needsCommit())) await this.commit()
+    }
+  }
+
+  private async start(): Promise<void> {
+    const collector: RecordCollector = {
+      send: (record) => {
+        this.append(record)
+        if (this.topology.subtopologyOf(record.topic)) this.routed.push(record)
+      },
+      partitionsFor: () => 1,
+    }
+    const onFailure: FailureHandler | undefined = this.options.deadLetterTopic
+      ? (error, raw) => {
+          this.append(deadLetterRecord(this.options.deadLetterTopic as string, error, raw))
+          return 'continue'
+        }
+      : undefined
+    for (const subtopology of this.topology.subtopologies) {
+      const taskId = `${subtopology.id}_0`
+      const stores = new Map<string, ManagedStore>()
+      for (const spec of subtopology.stores) {
+        const directory = join(this.stateDir, this.topology.applicationId, taskId, spec.name)
+        stores.set(spec.name, await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) }))
+      }
+      const task = new StreamTask({ applicationId: this.topology.applicationId, subtopology, partition: 0, stores, collector, clock: () => this.wallClockMs, onFailure })
+      await task.initialize()
+      this.tasks.push(task)
+    }
+  }
+
+  private async processBatch(topic: string, batch: IncomingRecord[]): Promise<void> {
+    const subtopology = this.topology.subtopologyOf(topic)
+    const task = this.tasks.find((candidate) => candidate.subtopology === subtopology)
+    if (!task) throw new Error(`No task reads topic "${topic}"`)
+    await task.process(batch)
+  }
+
+  /** Processes records written to topics the topology itself reads, until none are left. */
+  private async drainRouted(): Promise<void> {
+    while (this.routed.length > 0) {
+      const records = this.routed.splice(0)
+      let start = 0
+      while (start < records.length) {
+        const topic = records[start].topic
+        let end = start
+        while (end < records.length && records[end].topic === topic) end++
+        await this.processBatch(topic, records.slice(start, end).map((record) => this.incoming(record)))
+        start = end
+      }
+    }
+  }
+
+  private incoming(record: Omit<OutgoingRecord, 'partition'>): IncomingRecord {
+    const offset = this.offsets.get(record.topic) ?? 0
+    this.offsets.set(record.topic, offset + 1)
+    return { topic: record.topic, partition: 0, offset: String(offset), key: record.key, value: record.value, timestamp: record.timestamp, headers: record.headers }
+  }
+
+  private append(record: OutgoingRecord): void {
+    let all = this.topics.get(record.topic)
+    if (!all) this.topics.set(record.topic, (all = []))
+    all.push(record)
+    this.readQueue(record.topic).push(record)
+  }
+
+  private readQueue(topic: string): OutgoingRecord[] {
+    let queue = this.readQueues.get(topic)
+    if (!queue) this.readQueues.set(topic, (queue = []))
+    return queue
+  }
+
+  private findStore(name: string): ManagedStore {
+    for (const task of this.tasks) {
+      const store = task.stores.get(name)
+      if (store) return store
+    }
+    throw new Error(`The topology "${this.topology.applicationId}" has no store named "${name}"`)
+  }
+}

@@ -1,0 +1,60 @@
+import type { StoreSpec } from '../state/store.js'
+import { describeTopology } from './describe.js'
+import type { InternalTopic, SourceNode, TopologyNode } from './nodes.js'
+
+/** A connected part of the graph; it runs as one task per partition of its source topics. */
+export interface Subtopology {
+  readonly id: number
+  /** Sources first, then every node after all of its parents. */
+  readonly nodes: readonly TopologyNode[]
+  readonly sourceTopics: readonly string[]
+  readonly sinkTopics: readonly string[]
+  readonly stores: readonly StoreSpec[]
+}
+
+/**
+ * A validated, immutable topology: what KafkaStreams and the test driver run. Built by
+ * `TopologyBuilder.build()` or `defineTopology()`.
+ */
+export class Topology {
+  private readonly subtopologyByTopic = new Map<string, Subtopology>()
+  private readonly sourceByTopic = new Map<string, SourceNode>()
+
+  constructor(
+    readonly applicationId: string,
+    readonly subtopologies: readonly Subtopology[],
+    readonly stores: ReadonlyMap<string, StoreSpec>,
+    readonly internalTopics: readonly InternalTopic[],
+  ) {
+    for (const subtopology of subtopologies) {
+      for (const topic of subtopology.sourceTopics) this.subtopologyByTopic.set(topic, subtopology)
+      for (const node of subtopology.nodes) {
+        if (node.kind === 'source') for (const topic of node.topics) this.sourceByTopic.set(topic, node)
+      }
+    }
+  }
+
+  /** The sub-topology that reads a topic, if any. */
+  subtopologyOf(topic: string): Subtopology | undefined {
+    return this.subtopologyByTopic.get(topic)
+  }
+
+  sourceOf(topic: string): SourceNode | undefined {
+    return this.sourceByTopic.get(topic)
+  }
+
+  /** Topics read from outside the application (not repartition topics). */
+  get externalSourceTopics(): string[] {
+    const internal = new Set(this.internalTopics.map((topic) => topic.name))
+    return [...this.subtopologyByTopic.keys()].filter((topic) => !internal.has(topic))
+  }
+
+  changelogTopicOf(storeName: string): string | undefined {
+    return this.internalTopics.find((topic) => topic.kind === 'changelog' && topic.store === storeName)?.name
+  }
+
+  /** A stable text picture of the topology, like Kafka Streams' Topology#describe(). */
+  describe(): string {
+    return describeTopology(this)
+  }
+}
