@@ -98,7 +98,7 @@ start_daemon() {
   local name="$1" log="$2"; shift 2
   [ -s "$log" ] && mv -f "$log" "$log.1"
   # the child writes its own pid and then execs CMD, so the pid file names the JVM itself
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null &
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
   # wait for the pid file
   local i
   for i in $(seq 1 50); do [ -s "$(pidfile "$name")" ] && return 0; sleep 0.1; done
@@ -458,7 +458,7 @@ postgres_start() {
   : >"$log"; chown "$owner": "$log" 2>/dev/null || true
   say "postgres: starting PostgreSQL $want on $PG_HOST:$PG_PORT"
   pg_as "$bin/pg_ctl" -D "$PG_DATA" -l "$log" -w -t "$TIMEOUT" \
-    -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=$PG_HOST" start >/dev/null \
+    -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=$PG_HOST" start >/dev/null 9>&- \
     || { tail -20 "$log" >&2; die "postgres failed to start (log: $log)"; }
   # role and database, idempotently (the password is (re)set from the environment every start)
   pg_as psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres \

@@ -19,6 +19,10 @@ export interface PrefetchingProcessor {
   prefetch(records: readonly Record<unknown, unknown>[]): Promise<void>
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<void> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<void>).then === 'function'
+}
+
 function isPrefetching(processor: object): processor is PrefetchingProcessor {
   return typeof (processor as Partial<PrefetchingProcessor>).prefetch === 'function'
 }
@@ -170,9 +174,11 @@ export class StreamTask implements TaskServices {
     } finally {
       this.currentNode = parentNode
     }
-    if (result) {
+    // Only a promise is awaited: a `() => void` processor may return anything (TypeScript lets
+    // `(r) => list.push(r)` be one), and such a value must not be taken for a promise.
+    if (isPromiseLike(result)) {
       const position = this.current
-      this.pending.push(result.catch((error: unknown) => Promise.reject(error instanceof ProcessingError ? error : new ProcessingError(position, childName, error))))
+      this.pending.push(Promise.resolve(result).catch((error: unknown) => Promise.reject(error instanceof ProcessingError ? error : new ProcessingError(position, childName, error))))
     }
   }
 

@@ -2,7 +2,7 @@ import type { Serde } from './serde.js'
 
 function expectLength(data: Buffer | null, length: number, what: string): Buffer {
   if (data === null || data.length !== length) {
-    throw new Error(`a ${what} needs ${length} bytes, got ${data === null ? 'null' : data.length}`)
+    throw new Error(`${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} needs ${length} bytes, got ${data === null ? 'null' : data.length}`)
   }
   return data
 }

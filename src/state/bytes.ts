@@ -19,7 +19,3 @@ export function keySuccessor(key: Buffer): Buffer {
   return out
 }
 
-/** True when `key` lies in [gte, lt); an undefined bound is open. */
-export function inRange(key: Buffer, gte: Buffer | undefined, lt: Buffer | undefined): boolean {
-  return (gte === undefined || Buffer.compare(key, gte) >= 0) && (lt === undefined || Buffer.compare(key, lt) < 0)
-}

@@ -1,5 +1,4 @@
 import type { ByteWrite, StoreBackend } from './backend.js'
-import { inRange } from './bytes.js'
 import type { ChangeRecord } from './managed-store.js'
 
 export interface WriteBackCacheOptions {
@@ -17,7 +16,12 @@ export interface ValueCodec<V> {
 }
 
 interface Entry<V> {
-  readonly key: Buffer
+  /**
+   * The key bytes as a latin1 string (one char per byte). Kept instead of the Buffer: small
+   * Buffers are views into shared 8 KiB pool slabs, and a long-lived cache entry holding one
+   * would keep its whole slab alive; a one-byte-per-char string costs only the key length.
+   */
+  readonly id: string
   /** `undefined`: absent in the store (a known miss, or a pending deletion when dirty). */
   value: V | undefined
   dirty: boolean
@@ -83,7 +87,7 @@ export class WriteBackCache<V> {
     }
     const raw = this.backend.getSync(key)
     const value = raw === undefined ? undefined : this.codec.deserialize(raw)
-    this.insert(id, { key, value, dirty: false, used: true, inBackend: raw !== undefined })
+    this.insert(id, { id, value, dirty: false, used: true, inBackend: raw !== undefined })
     return value
   }
 
@@ -92,7 +96,7 @@ export class WriteBackCache<V> {
     const id = key.toString('latin1')
     const entry = this.entries.get(id)
     if (entry === undefined) {
-      const created: Entry<V> = { key, value, dirty: true, used: true, inBackend: undefined }
+      const created: Entry<V> = { id, value, dirty: true, used: true, inBackend: undefined }
       this.markDirty(created)
       this.insert(id, created)
       return
@@ -117,7 +121,7 @@ export class WriteBackCache<V> {
       if (this.entries.has(ids[i])) continue
       const raw = raws[i]
       const value = raw === undefined ? undefined : this.codec.deserialize(raw)
-      this.entries.set(ids[i], { key: missing.get(ids[i])!, value, dirty: false, used: true, inBackend: raw !== undefined })
+      this.entries.set(ids[i], { id: ids[i], value, dirty: false, used: true, inBackend: raw !== undefined })
     }
     this.evictIfFull()
   }
@@ -130,7 +134,7 @@ export class WriteBackCache<V> {
     const flushing = this.dirtyList.filter((entry) => entry.dirty)
     // Serialize before changing any state, so that a failing serializer leaves the cache intact.
     const batch: ByteWrite[] = flushing.map((entry) => ({
-      key: entry.key,
+      key: Buffer.from(entry.id, 'latin1'),
       value: entry.value === undefined ? null : this.codec.serialize(entry.value),
     }))
     for (const entry of flushing) entry.dirty = false
@@ -140,7 +144,7 @@ export class WriteBackCache<V> {
       if (batch.length > 0) await this.backend.write(batch)
     } catch (err) {
       // Entries re-dirtied meanwhile are already listed; put the rest back first, in order.
-      const again = flushing.filter((entry) => !entry.dirty && this.entries.get(entry.key.toString('latin1')) === entry)
+      const again = flushing.filter((entry) => !entry.dirty && this.entries.get(entry.id) === entry)
       for (const entry of again) entry.dirty = true
       this.dirtyList = [...again, ...this.dirtyList]
       this.dirty += again.length
@@ -195,11 +199,15 @@ export class WriteBackCache<V> {
    * are taken when iteration starts; later puts may or may not be seen.
    */
   async *scan(gte: Buffer | undefined, lt: Buffer | undefined): AsyncIterable<[Buffer, V]> {
-    const pending: [Buffer, V | undefined][] = []
+    // latin1 strings compare as their bytes do, so the dirty entries are filtered and sorted as strings.
+    const from = gte?.toString('latin1')
+    const to = lt?.toString('latin1')
+    const dirty: Entry<V>[] = []
     for (const entry of this.dirtyList) {
-      if (entry.dirty && inRange(entry.key, gte, lt)) pending.push([entry.key, entry.value])
+      if (entry.dirty && (from === undefined || entry.id >= from) && (to === undefined || entry.id < to)) dirty.push(entry)
     }
-    pending.sort((a, b) => Buffer.compare(a[0], b[0]))
+    dirty.sort((a, b) => (a.id < b.id ? -1 : 1))
+    const pending = dirty.map((entry): [Buffer, V | undefined] => [Buffer.from(entry.id, 'latin1'), entry.value])
     let p = 0
     const range: { gte?: Buffer; lt?: Buffer } = {}
     if (gte !== undefined) range.gte = gte

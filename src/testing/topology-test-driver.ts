@@ -46,6 +46,8 @@ export class TopologyTestDriver implements InputSink {
   private lastCommitMs: number
   private recordsSinceCommit = 0
   private tasks: StreamTask[] = []
+  /** Every store opened by start(), to release them if start() fails. */
+  private readonly opened: ManagedStore[] = []
   private closed = false
 
   private constructor(
@@ -61,7 +63,14 @@ export class TopologyTestDriver implements InputSink {
   static async create(topology: Topology, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
     const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'sluice-driver-')))
     const driver = new TopologyTestDriver(topology, options, stateDir, options.stateDir === undefined)
-    await driver.start()
+    try {
+      await driver.start()
+    } catch (error) {
+      // A processor's init() failed: release what was opened (LevelDB holds a lock per store).
+      for (const store of driver.opened) await store.close().catch(() => {})
+      if (driver.ownsStateDir) await rm(stateDir, { recursive: true, force: true })
+      throw error
+    }
     return driver
   }
 
@@ -172,7 +181,9 @@ export class TopologyTestDriver implements InputSink {
       const stores = new Map<string, ManagedStore>()
       for (const spec of subtopology.stores) {
         const directory = join(this.stateDir, this.topology.applicationId, taskId, spec.name)
-        stores.set(spec.name, await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) }))
+        const store = await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) })
+        this.opened.push(store)
+        stores.set(spec.name, store)
       }
       const task = new StreamTask({ applicationId: this.topology.applicationId, subtopology, partition: 0, stores, collector, clock: () => this.wallClockMs, onFailure })
       await task.initialize()

@@ -4,12 +4,14 @@ import type { ByteRange, ByteWrite, StoreBackend } from '../backend.js'
  * An in-memory sorted map. Rows live in a Map keyed by the latin1 string of the key bytes
  * (one char per byte, so string order is byte order); scans use a sorted key array that is
  * brought up to date lazily, so that writes stay O(1) and only scans pay for ordering.
+ * Values are kept as latin1 strings too: a copy that cannot alias the caller's buffer, and
+ * that does not pin a shared 8 KiB Buffer pool slab per small value as a Buffer copy would.
  * Like Kafka Streams' in-memory stores, the contents are lost on close (the changelog
  * restores them).
  */
 export class MemoryBackend implements StoreBackend {
   readonly kind = 'memory' as const
-  private readonly rows = new Map<string, Buffer>()
+  private readonly rows = new Map<string, string>()
   /** Sorted keys; may still hold deleted keys until the next re-sort. Never mutated in place. */
   private sorted: string[] = []
   /** Keys added since the last re-sort, unsorted. */
@@ -26,11 +28,12 @@ export class MemoryBackend implements StoreBackend {
   }
 
   getSync(key: Buffer): Buffer | undefined {
-    return this.rows.get(key.toString('latin1'))
+    const value = this.rows.get(key.toString('latin1'))
+    return value === undefined ? undefined : Buffer.from(value, 'latin1')
   }
 
   async getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
-    return keys.map((key) => this.rows.get(key.toString('latin1')))
+    return keys.map((key) => this.getSync(key))
   }
 
   async write(batch: readonly ByteWrite[]): Promise<void> {
@@ -40,8 +43,7 @@ export class MemoryBackend implements StoreBackend {
         if (this.rows.delete(k)) this.deleted++
       } else {
         if (!this.rows.has(k)) this.added.push(k)
-        // Copy: the caller's buffer may be a view into a larger, reused one (e.g. a fetch).
-        this.rows.set(k, Buffer.from(value))
+        this.rows.set(k, value.toString('latin1'))
       }
     }
   }
@@ -54,12 +56,12 @@ export class MemoryBackend implements StoreBackend {
     if (range.reverse) {
       for (let i = hi - 1; i >= lo; i--) {
         const value = this.rows.get(keys[i])
-        if (value !== undefined) yield [Buffer.from(keys[i], 'latin1'), value]
+        if (value !== undefined) yield [Buffer.from(keys[i], 'latin1'), Buffer.from(value, 'latin1')]
       }
     } else {
       for (let i = lo; i < hi; i++) {
         const value = this.rows.get(keys[i])
-        if (value !== undefined) yield [Buffer.from(keys[i], 'latin1'), value]
+        if (value !== undefined) yield [Buffer.from(keys[i], 'latin1'), Buffer.from(value, 'latin1')]
       }
     }
   }

@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util'
+import type { BackendKind } from '../state/backend.js'
+import type { ProcessingGuarantee, StreamsConfig } from '../runtime/kafka/streams-config.js'
+
+/** Options shared by the commands that talk to Kafka; flags override SLUICE_* environment variables. */
+export const KAFKA_OPTIONS = {
+  brokers: { type: 'string' },
+  'state-dir': { type: 'string' },
+  guarantee: { type: 'string' },
+  'offset-reset': { type: 'string' },
+  'dead-letter-topic': { type: 'string' },
+  'commit-interval': { type: 'string' },
+  backend: { type: 'string' },
+  yes: { type: 'boolean' },
+} as const
+
+export function parseCommand(args: string[]) {
+  return parseArgs({ args, options: KAFKA_OPTIONS, allowPositionals: true, strict: true })
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`)
+  return value as T
+}
+
+export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['values']): StreamsConfig {
+  const env = process.env
+  const interval = values['commit-interval'] ?? env.SLUICE_COMMIT_INTERVAL_MS
+  return {
+    brokers: (values.brokers ?? env.SLUICE_BROKERS ?? 'localhost:9092').split(','),
+    stateDir: values['state-dir'] ?? env.SLUICE_STATE_DIR ?? 'state',
+    processingGuarantee: oneOf<ProcessingGuarantee>('guarantee', values.guarantee ?? env.SLUICE_GUARANTEE, ['at_least_once', 'exactly_once']),
+    autoOffsetReset: oneOf('offset-reset', values['offset-reset'] ?? env.SLUICE_OFFSET_RESET, ['earliest', 'latest'] as const),
+    deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
+    commitIntervalMs: interval === undefined ? undefined : Number(interval),
+    backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
+  }
+}

@@ -1,0 +1,68 @@
+import type { Message, Producer, RecordMetadata } from 'kafkajs'
+import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
+import type { PartitionCounts } from './internal-topics.js'
+
+/** Keeps each produce request well under the broker's default 1 MiB message.max.bytes. */
+const MAX_REQUEST_BYTES = 512 * 1024
+
+function toMessage(record: OutgoingRecord): Message {
+  const headers: { [name: string]: Buffer | string } = {}
+  for (const [name, value] of Object.entries(record.headers)) if (value !== undefined) headers[name] = value
+  return { key: record.key, value: record.value, partition: record.partition, timestamp: String(record.timestamp), headers }
+}
+
+/** Sends records in size-bounded requests; returns the next offset per `topic:partition` written. */
+export async function sendRecords(producer: Producer, records: readonly OutgoingRecord[]): Promise<Map<string, bigint>> {
+  const ends = new Map<string, bigint>()
+  let start = 0
+  while (start < records.length) {
+    let bytes = 0
+    let end = start
+    while (end < records.length && (end === start || bytes < MAX_REQUEST_BYTES)) {
+      bytes += (records[end].key?.length ?? 0) + (records[end].value?.length ?? 0) + 64
+      end++
+    }
+    const byTopic = new Map<string, Message[]>()
+    for (const record of records.slice(start, end)) {
+      let messages = byTopic.get(record.topic)
+      if (!messages) byTopic.set(record.topic, (messages = []))
+      messages.push(toMessage(record))
+    }
+    const counts = new Map<string, number>()
+    const results: RecordMetadata[] = await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
+    for (const record of records.slice(start, end)) if (record.partition !== undefined) counts.set(`${record.topic}:${record.partition}`, (counts.get(`${record.topic}:${record.partition}`) ?? 0) + 1)
+    for (const result of results) {
+      const key = `${result.topicName}:${result.partition}`
+      const count = counts.get(key)
+      if (count !== undefined && result.baseOffset !== undefined) ends.set(key, BigInt(result.baseOffset) + BigInt(count))
+    }
+    start = end
+  }
+  return ends
+}
+
+/** Collects a commit interval's output records; the commit sequence sends them in step 3. */
+export class BufferedCollector implements RecordCollector {
+  private buffer: OutgoingRecord[] = []
+
+  constructor(private readonly partitionCounts: () => PartitionCounts) {}
+
+  send(record: OutgoingRecord): void {
+    this.buffer.push(record)
+  }
+
+  partitionsFor(topic: string): number {
+    return this.partitionCounts().get(topic) ?? 1
+  }
+
+  get size(): number {
+    return this.buffer.length
+  }
+
+  /** Hands over the buffered records and starts a new buffer. */
+  drain(): OutgoingRecord[] {
+    const records = this.buffer
+    this.buffer = []
+    return records
+  }
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import type { Kafka } from 'kafkajs'
+import type { ChangeRecord } from '../../state/managed-store.js'
+
+/** One store partition to bring up to date: replay its changelog from `from` to `to` (exclusive). */
+export interface RestoreTarget {
+  readonly topic: string
+  readonly partition: number
+  readonly from: bigint
+  readonly to: bigint
+  readonly label: string
+  apply(records: readonly ChangeRecord[]): Promise<void>
+}
+
+const PROGRESS_EVERY_MS = 2000
+
+/**
+ * Replays changelog partitions into stores. kafkajs has no manual partition assignment, so a
+ * consumer of a throwaway group (one member, so it gets every partition) seeks to each target
+ * and pauses the partitions it does not need. Logs records and percent on long restores.
+ */
+export async function restoreChangelogs(
+  kafka: Kafka,
+  applicationId: string,
+  targets: readonly RestoreTarget[],
+  options: { readCommitted: boolean; log: (message: string) => void; partitionCounts: ReadonlyMap<string, number> },
+): Promise<void> {
+  const pending = targets.filter((target) => target.to > target.from)
+  if (pending.length === 0) return
+  const key = (topic: string, partition: number): string => `${topic}:${partition}`
+  const remaining = new Map(pending.map((target) => [key(target.topic, target.partition), target]))
+  const total = pending.reduce((sum, target) => sum + Number(target.to - target.from), 0)
+  let restored = 0
+  let lastReport = Date.now()
+  options.log(`restoring ${pending.length} store partition(s) from changelogs: ${total} records`)
+
+  const consumer = kafka.consumer({
+    groupId: `${applicationId}-restore-${randomUUID()}`,
+    readUncommitted: !options.readCommitted,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 30_000,
+  })
+  let finish: () => void = () => {}
+  let fail: (error: unknown) => void = () => {}
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve
+    fail = reject
+  })
+  try {
+    await consumer.connect()
+    const topics = [...new Set(pending.map((target) => target.topic))]
+    await consumer.subscribe({ topics, fromBeginning: true })
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const target = remaining.get(key(batch.topic, batch.partition))
+        if (!target) return
+        try {
+          const records: ChangeRecord[] = []
+          for (const message of batch.messages) {
+            if (BigInt(message.offset) >= target.to) break
+            if (message.key) records.push({ key: message.key, value: message.value })
+          }
+          if (records.length > 0) await target.apply(records)
+          restored += records.length
+          const reached = BigInt(batch.lastOffset()) + 1n >= target.to || BigInt(batch.highWatermark) <= target.to && batch.offsetLag() === '0'
+          if (reached) {
+            remaining.delete(key(batch.topic, batch.partition))
+            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
+            if (remaining.size === 0) finish()
+          }
+          if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+            lastReport = Date.now()
+            options.log(`restoring: ${restored}/${total} records (${Math.floor((100 * restored) / total)}%)`)
+          }
+        } catch (error) {
+          fail(error)
+        }
+      },
+    })
+    for (const topic of topics) {
+      const wanted = new Set(pending.filter((target) => target.topic === topic).map((target) => target.partition))
+      const others = [...Array(options.partitionCounts.get(topic) ?? 0).keys()].filter((partition) => !wanted.has(partition))
+      if (others.length > 0) consumer.pause([{ topic, partitions: others }])
+    }
+    for (const target of pending) consumer.seek({ topic: target.topic, partition: target.partition, offset: target.from.toString() })
+    await done
+    options.log(`restored ${restored} records`)
+  } finally {
+    await consumer.disconnect()
+  }
+}

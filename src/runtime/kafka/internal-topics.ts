@@ -1,0 +1,85 @@
+import type { Admin, ITopicConfig } from 'kafkajs'
+import { TopologyError } from '../../errors.js'
+import type { Topology } from '../../topology/topology.js'
+
+/** Partition counts of every topic the application reads or writes, by name. */
+export type PartitionCounts = ReadonlyMap<string, number>
+
+const DAY_MS = 86_400_000
+
+/**
+ * Checks the source topics and creates the internal ones up front: repartition topics (delete
+ * policy) with as many partitions as the sub-topology writing them reads, changelogs (compact;
+ * windowed: compact,delete) with as many as their task's sources. Sources of one sub-topology
+ * must agree on their partition count, or tasks could not own "partition p" of each.
+ */
+export async function prepareTopics(admin: Admin, topology: Topology, options: { replicationFactor: number; extraTopics: readonly string[] }): Promise<PartitionCounts> {
+  const existing = new Set(await admin.listTopics())
+  const counts = new Map<string, number>()
+  const external = topology.externalSourceTopics
+  const missing = external.filter((topic) => !existing.has(topic))
+  if (missing.length > 0) throw new TopologyError(`Source topic(s) ${missing.join(', ')} do not exist; create them first`)
+  const existingInternal = topology.internalTopics.map((topic) => topic.name).filter((topic) => existing.has(topic))
+  const metadata = await admin.fetchTopicMetadata({ topics: [...external, ...existingInternal] })
+  for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length)
+
+  // Repartition topics take their count from the sub-topology that writes them, which may
+  // itself read repartition topics: resolve in rounds until every count is known.
+  const repartitions = topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name)
+  const writerCount = new Map<string, number>()
+  for (let round = 0; round <= topology.subtopologies.length; round++) {
+    for (const subtopology of topology.subtopologies) {
+      const known = subtopology.sourceTopics.map((topic) => writerCount.get(topic) ?? (repartitions.includes(topic) ? undefined : counts.get(topic)))
+      if (known.some((count) => count === undefined)) continue
+      const max = Math.max(...(known as number[]))
+      for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, max)
+    }
+  }
+  const toCreate: ITopicConfig[] = []
+  for (const topic of repartitions) {
+    const wanted = writerCount.get(topic)
+    if (wanted === undefined) throw new TopologyError(`Cannot tell the partition count of repartition topic ${topic}`)
+    checkOrCreate(topic, wanted, [{ name: 'cleanup.policy', value: 'delete' }])
+  }
+  for (const subtopology of topology.subtopologies) {
+    const sourceCounts = subtopology.sourceTopics.map((topic) => ({ topic, count: writerCount.get(topic) ?? counts.get(topic) }))
+    const distinct = new Set(sourceCounts.map((entry) => entry.count))
+    if (distinct.size > 1) {
+      throw new TopologyError(
+        `Sub-topology ${subtopology.id} reads topics with different partition counts (${sourceCounts.map((entry) => `${entry.topic}: ${entry.count}`).join(', ')}); co-partitioned topics must have the same count`,
+      )
+    }
+    const taskCount = sourceCounts[0]?.count ?? 1
+    for (const store of subtopology.stores) {
+      const changelog = topology.changelogTopicOf(store.name)
+      if (!changelog) continue
+      const config =
+        store.type === 'window'
+          ? [
+              { name: 'cleanup.policy', value: 'compact,delete' },
+              { name: 'retention.ms', value: String((store.retentionMs ?? 0) + DAY_MS) },
+            ]
+          : [{ name: 'cleanup.policy', value: 'compact' }]
+      checkOrCreate(changelog, taskCount, config)
+    }
+  }
+  // Output and dead-letter topics the topology writes: created when missing, with the widest source count.
+  const widest = Math.max(1, ...counts.values(), ...writerCount.values())
+  const internal = new Set(topology.internalTopics.map((topic) => topic.name))
+  const outputs = [...new Set([...topology.subtopologies.flatMap((sub) => sub.sinkTopics), ...options.extraTopics])].filter((topic) => !internal.has(topic))
+  for (const topic of outputs) if (!existing.has(topic)) toCreate.push({ topic, numPartitions: widest, replicationFactor: options.replicationFactor })
+
+  if (toCreate.length > 0) await admin.createTopics({ topics: toCreate, waitForLeaders: true })
+  for (const topic of toCreate) counts.set(topic.topic, topic.numPartitions ?? 1)
+  return counts
+
+  function checkOrCreate(topic: string, partitions: number, configEntries: { name: string; value: string }[]): void {
+    const current = counts.get(topic)
+    if (current !== undefined) {
+      if (current !== partitions) throw new TopologyError(`Internal topic ${topic} has ${current} partitions but needs ${partitions}; run "sluice reset" to recreate it`)
+      return
+    }
+    toCreate.push({ topic, numPartitions: partitions, replicationFactor: options.replicationFactor, configEntries })
+    counts.set(topic, partitions)
+  }
+}

@@ -1,0 +1,323 @@
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
+import type { DeserializationError, ProcessingError } from '../../errors.js'
+import { messageOf } from '../../errors.js'
+import type { Headers } from '../../serde/serde.js'
+import type { Topology } from '../../topology/topology.js'
+import { AsyncLock } from '../async-lock.js'
+import { commitTasks } from '../commit-sequence.js'
+import { deadLetterRecord } from '../dead-letter.js'
+import type { FailureHandler } from '../stream-task.js'
+import { TaskMetrics } from '../task-metrics.js'
+import type { IncomingRecord } from '../wire-records.js'
+import { BufferedCollector, sendRecords } from './buffered-collector.js'
+import { prepareTopics, type PartitionCounts } from './internal-topics.js'
+import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
+import { taskAssignor } from './task-assignor.js'
+import { TaskManager } from './task-manager.js'
+
+export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
+
+/** Buffered outputs beyond this many records make the next batch commit early. */
+const MAX_BUFFERED_RECORDS = 50_000
+
+const NO_HEADERS: Headers = Object.freeze({})
+
+/** kafkajs gives repeated headers as arrays; Sluice keeps the last value of each. */
+function toHeaders(headers: IHeaders | undefined): Headers {
+  if (!headers) return NO_HEADERS
+  const names = Object.keys(headers)
+  if (names.length === 0) return NO_HEADERS
+  const result: { [name: string]: Buffer | string | undefined } = {}
+  for (const name of names) {
+    const value = headers[name]
+    result[name] = Array.isArray(value) ? value[value.length - 1] : value
+  }
+  return result
+}
+
+function isRebalanceError(error: unknown): boolean {
+  const type = (error as { type?: string }).type
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID'
+}
+
+/**
+ * Runs a topology on a Kafka cluster: one consumer group per applicationId, one task per
+ * (sub-topology, partition), processing fetched batches, committing in the order flush stores
+ * -> changelogs -> outputs -> offsets. Commits happen only between batches, never during one,
+ * and before this member gives up its partitions in a rebalance.
+ */
+export class KafkaStreams {
+  readonly config: ResolvedStreamsConfig
+  private readonly kafka: Kafka
+  private readonly lock = new AsyncLock()
+  private readonly collector: BufferedCollector
+  private admin: Admin | undefined
+  private producer: Producer | undefined
+  private consumer: Consumer | undefined
+  private taskManager: TaskManager | undefined
+  private partitionCounts: PartitionCounts = new Map()
+  private lastCommitMs = Date.now()
+  private changelogEnds = new Map<string, bigint>()
+  private stateValue: StreamsState = 'CREATED'
+  private fatal: Error | undefined
+  private closing: Promise<void> | undefined
+  private readonly stopped: Promise<void>
+  private resolveStopped: () => void = () => {}
+  private readonly closedTaskMetrics = new TaskMetrics()
+  /** Processed records not yet committed. */
+  private uncommitted = false
+  /** Between kafkajs noticing a rebalance and the new assignment: no commits from the timer. */
+  private rebalancing = false
+  private commitTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveConfig(topology.applicationId, config)
+    this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: logLevel.WARN, logCreator: this.logCreator() })
+    this.collector = new BufferedCollector(() => this.partitionCounts)
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
+  }
+
+  get state(): StreamsState {
+    return this.stateValue
+  }
+
+  /** The error that stopped the application, if any. */
+  get error(): Error | undefined {
+    return this.fatal
+  }
+
+  /** Counters summed over the running tasks. */
+  metrics(): TaskMetrics {
+    const total = new TaskMetrics()
+    total.add(this.closedTaskMetrics)
+    for (const task of this.taskManager?.tasks() ?? []) total.add(task.metrics)
+    return total
+  }
+
+  /** Resolves when the application has stopped (after close() or a fatal error). */
+  whenStopped(): Promise<void> {
+    return this.stopped
+  }
+
+  async start(): Promise<void> {
+    if (this.stateValue !== 'CREATED') throw new Error(`Cannot start: the application is ${this.stateValue}`)
+    this.stateValue = 'STARTING'
+    const { config, topology } = this
+    this.admin = this.kafka.admin()
+    await this.admin.connect()
+    this.partitionCounts = await prepareTopics(this.admin, topology, {
+      replicationFactor: config.replicationFactor,
+      extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [],
+    })
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+    await this.producer.connect()
+    const onFailure: FailureHandler | undefined = config.deadLetterTopic ? (error, raw) => this.deadLetter(error, raw) : undefined
+    this.taskManager = new TaskManager({
+      kafka: this.kafka,
+      topology,
+      config,
+      partitionCounts: this.partitionCounts,
+      collector: this.collector,
+      onFailure,
+      endOffsets: (topic) => this.endOffsets(topic),
+    })
+    const taskManager = this.taskManager
+    this.consumer = this.kafka.consumer({
+      groupId: topology.applicationId,
+      partitionAssigners: [taskAssignor(topology, () => taskManager.taskIds())],
+      readUncommitted: config.processingGuarantee !== 'exactly_once',
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 200,
+    })
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.rebalancing = true
+    })
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.rebalancing = false
+      taskManager.assign(event.payload.memberAssignment)
+    })
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) void this.failWith(new Error(`The consumer crashed: ${messageOf(event.payload.error)}`))
+    })
+    await this.consumer.connect()
+    const internal = new Set(topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name))
+    const external = topology.externalSourceTopics
+    // Repartition topics are always read from their beginning: they hold this application's own records.
+    if (external.length > 0) await this.consumer.subscribe({ topics: external, fromBeginning: config.autoOffsetReset === 'earliest' })
+    if (internal.size > 0) await this.consumer.subscribe({ topics: [...internal], fromBeginning: true })
+    this.lastCommitMs = Date.now()
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    })
+    this.stateValue = 'RUNNING'
+    // Outputs (repartition records too) leave at commit; when no batch arrives to trigger one,
+    // the timer does, so that downstream sub-topologies and offsets never wait on new input.
+    this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
+    this.commitTimer.unref()
+    config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
+  }
+
+  /** Graceful shutdown: finish the batch, commit, close stores (writing checkpoints), leave the group. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(true)
+    return this.closing
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    await this.lock.run(async () => {
+      if (this.stateValue !== 'RUNNING' || !isRunning() || isStale()) return
+      const taskManager = this.taskManager as TaskManager
+      await taskManager.reconcile()
+      const subtopology = this.topology.subtopologyOf(batch.topic)
+      const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)
+      if (!task) return
+      const records: IncomingRecord[] = batch.messages.map((message) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        timestamp: Number(message.timestamp),
+        headers: toHeaders(message.headers),
+      }))
+      try {
+        if (records.length > 0) await task.process(records)
+      } catch (error) {
+        // Stop at the failing record: commit what came before it, then shut down with the error.
+        void this.failWith(error instanceof Error ? error : new Error(String(error)))
+        return
+      }
+      resolveOffset(batch.lastOffset())
+      this.uncommitted = true
+      if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.collector.size >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
+        await this.commit()
+      }
+    })
+    try {
+      await heartbeat()
+    } catch (error) {
+      // A rebalance is starting: commit while this member still owns its partitions.
+      if (isRebalanceError(error) && this.stateValue === 'RUNNING') await this.lock.run(() => this.commit())
+      throw error
+    }
+  }
+
+  private async commitIfDue(): Promise<void> {
+    if (this.stateValue !== 'RUNNING' || this.rebalancing || !this.uncommitted || Date.now() - this.lastCommitMs < this.config.commitIntervalMs) return
+    try {
+      await this.lock.run(async () => {
+        if (this.stateValue === 'RUNNING' && !this.rebalancing && this.uncommitted) await this.commit()
+      })
+    } catch (error) {
+      if (!isRebalanceError(error)) void this.failWith(new Error(`Commit failed: ${messageOf(error)}`))
+    }
+  }
+
+  /** The numbered commit sequence, then checkpoints. Callers hold the lock. */
+  private async commit(): Promise<void> {
+    const taskManager = this.taskManager
+    const producer = this.producer
+    const consumer = this.consumer
+    if (!taskManager || !producer || !consumer) return
+    const tasks = taskManager.tasks()
+    const ends = new Map<string, bigint>()
+    await commitTasks(
+      tasks,
+      (store) => this.topology.changelogTopicOf(store),
+      {
+        sendChangelogs: async (records) => {
+          for (const [key, end] of await sendRecords(producer, records)) ends.set(key, end)
+        },
+        sendOutputs: async () => {
+          await sendRecords(producer, this.collector.drain())
+        },
+        commitOffsets: async (all) => {
+          const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
+          if (offsets.length > 0) await consumer.commitOffsets(offsets)
+        },
+      },
+      Date.now(),
+    )
+    this.uncommitted = false
+    this.lastCommitMs = Date.now()
+    for (const [key, end] of ends) this.changelogEnds.set(key, end)
+    await taskManager.checkpoint(await this.knownChangelogEnds(tasks.map((task) => task.partition)))
+  }
+
+  /** Changelog ends for checkpoints: from our own writes, else asked of the broker once. */
+  private async knownChangelogEnds(partitions: readonly number[]): Promise<Map<string, bigint>> {
+    const changelogs = this.topology.internalTopics.filter((topic) => topic.kind === 'changelog').map((topic) => topic.name)
+    for (const topic of changelogs) {
+      if (partitions.every((partition) => this.changelogEnds.has(`${topic}:${partition}`))) continue
+      for (const [partition, end] of await this.endOffsets(topic)) if (!this.changelogEnds.has(`${topic}:${partition}`)) this.changelogEnds.set(`${topic}:${partition}`, end)
+    }
+    return this.changelogEnds
+  }
+
+  private async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await (this.admin as Admin).fetchTopicOffsets(topic)
+    return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))
+  }
+
+  private deadLetter(error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
+    this.collector.send(deadLetterRecord(this.config.deadLetterTopic as string, error, raw))
+    this.config.log(`dead-lettered: ${error.message}`)
+    return 'continue'
+  }
+
+  private failWith(error: Error): Promise<void> {
+    if (!this.fatal) {
+      this.fatal = error
+      this.config.log(`stopping on error: ${error.message}`)
+    }
+    this.closing ??= this.shutdown(true)
+    return this.closing
+  }
+
+  private async shutdown(commit: boolean): Promise<void> {
+    if (this.stateValue === 'CREATED') {
+      this.stateValue = 'STOPPED'
+      this.resolveStopped()
+      return
+    }
+    this.stateValue = 'STOPPING'
+    clearInterval(this.commitTimer)
+    try {
+      await this.lock.run(async () => {
+        if (commit) {
+          try {
+            await this.commit()
+            for (const task of this.taskManager?.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
+            await this.taskManager?.closeAll(true, this.changelogEnds)
+          } catch (error) {
+            this.config.log(`commit on shutdown failed, closing dirty: ${messageOf(error)}`)
+            await this.taskManager?.closeAll(false)
+          }
+        }
+      })
+      await this.consumer?.disconnect()
+      await this.producer?.disconnect()
+      await this.admin?.disconnect()
+    } finally {
+      this.stateValue = this.fatal ? 'ERROR' : 'STOPPED'
+      this.config.log(this.fatal ? 'stopped with an error' : 'stopped')
+      this.resolveStopped()
+    }
+  }
+
+  private logCreator() {
+    const log = (): ResolvedStreamsConfig['log'] => this.config.log
+    return () =>
+      ({ level, log: entry }: { level: number; log: { message: string } }) => {
+        if (level <= logLevel.WARN && !/The group is rebalancing|rebalancing, re-joining|Response without match/i.test(entry.message)) log()(`kafka: ${entry.message}`)
+      }
+  }
+}

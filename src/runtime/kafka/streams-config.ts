@@ -1,0 +1,48 @@
+import type { BackendKind } from '../../state/backend.js'
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
+
+/** How a KafkaStreams instance connects, stores state and commits. */
+export interface StreamsConfig {
+  /** Bootstrap brokers, e.g. ['localhost:9092']. */
+  brokers: string[]
+  clientId?: string
+  /** Root of local state: <stateDir>/<applicationId>/<taskId>/<store> (default "state"). */
+  stateDir?: string
+  /** Store backend when a store does not choose one (default 'leveldb'). */
+  backend?: BackendKind
+  processingGuarantee?: ProcessingGuarantee
+  /**
+   * Commit at least this often (default 1 s at-least-once, 100 ms exactly-once). Outputs,
+   * repartition records included, leave at commit, so this bounds the added latency.
+   */
+  commitIntervalMs?: number
+  /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */
+  autoOffsetReset?: 'earliest' | 'latest'
+  /** Failed records go here with the error in headers, instead of stopping the application. */
+  deadLetterTopic?: string
+  /** Replication factor of the internal topics Sluice creates (default 1). */
+  replicationFactor?: number
+  /** Progress and lifecycle messages (default: to stderr). */
+  log?: (message: string) => void
+}
+
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic'>> {
+  deadLetterTopic: string | undefined
+}
+
+export function resolveConfig(applicationId: string, config: StreamsConfig): ResolvedStreamsConfig {
+  const guarantee = config.processingGuarantee ?? 'at_least_once'
+  return {
+    brokers: config.brokers,
+    clientId: config.clientId ?? applicationId,
+    stateDir: config.stateDir ?? 'state',
+    backend: config.backend ?? 'leveldb',
+    processingGuarantee: guarantee,
+    commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 1000),
+    autoOffsetReset: config.autoOffsetReset ?? 'earliest',
+    deadLetterTopic: config.deadLetterTopic,
+    replicationFactor: config.replicationFactor ?? 1,
+    log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
+  }
+}

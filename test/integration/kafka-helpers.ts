@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
+
+export const BROKERS = (process.env.SLUICE_BROKERS ?? '127.0.0.1:9092').split(',')
+export const kafka = new Kafka({ clientId: 'sluice-tests', brokers: BROKERS, logLevel: logLevel.NOTHING })
+const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url))
+
+/** A name no earlier test run used, so tests never see each other's topics or groups. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
+}
+
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    return await use(admin)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+export async function createTopic(topic: string, partitions: number): Promise<void> {
+  await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }))
+}
+
+export async function produce(topic: string, messages: { key: string | Buffer | null; value: string | Buffer | null; partition?: number }[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  try {
+    for (let start = 0; start < messages.length; start += 2000) {
+      await producer.send({ topic, messages: messages.slice(start, start + 2000), acks: -1 })
+    }
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+/** Reads a topic from the beginning until `done` says so or it stays quiet for `idleMs`. */
+export async function readTopic(topic: string, options: { idleMs?: number; readCommitted?: boolean; done?: (messages: KafkaMessage[]) => boolean; timeoutMs?: number } = {}): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: unique('reader'), readUncommitted: !options.readCommitted, maxWaitTimeInMs: 200 })
+  const messages: KafkaMessage[] = []
+  let last = Date.now()
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        messages.push(...batch.messages)
+        last = Date.now()
+      },
+    })
+    const started = Date.now()
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      if (options.done?.(messages)) break
+      if (!options.done && Date.now() - last >= (options.idleMs ?? 3000)) break
+      if (Date.now() - started > (options.timeoutMs ?? 120_000)) throw new Error(`Timed out reading ${topic}: ${messages.length} messages`)
+    }
+  } finally {
+    await consumer.disconnect()
+  }
+  return messages
+}
+
+/** Total lag of a consumer group over topics: 0 once it has committed everything. */
+export async function groupLag(groupId: string, topics: readonly string[]): Promise<number> {
+  return withAdmin(async (admin) => {
+    let lag = 0
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic)
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+      for (const end of ends) {
+        const offset = committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1'
+        lag += Number(end.high) - Math.max(0, Number(offset))
+      }
+    }
+    return lag
+  })
+}
+
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now()
+  // A condition that throws (say, a topic not created yet) is simply not met yet.
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+/** A `sluice run` child process; its output is kept for failure messages. */
+export class SluiceProcess {
+  readonly output: string[] = []
+  readonly exited: Promise<number | null>
+  private readonly child: ChildProcess
+
+  constructor(topologyFile: string, env: { [name: string]: string }, args: string[] = []) {
+    this.child = spawn(process.execPath, [BIN, 'run', topologyFile, ...args], { env: { ...process.env, SLUICE_BROKERS: BROKERS.join(','), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
+    this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal)
+  }
+
+  /** Resolves when the process logged a line matching the pattern. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    await waitFor(async () => pattern.test(this.output.join('')), timeoutMs, `output ${pattern} from sluice run; got:\n${this.output.join('')}`)
+  }
+}

@@ -1,0 +1,24 @@
+import { defineTopology, serdes, TimeWindows, type Duration } from 'sluice'
+import { transaction } from './schemas.js'
+
+export interface CategoryCountsOptions {
+  applicationId?: string
+  inputTopic?: string
+  outputTopic?: string
+  windowSize?: Duration
+  grace?: Duration
+}
+
+/** Transactions counted per category per tumbling event-time window. */
+export function categoryCounts(options: CategoryCountsOptions = {}) {
+  return defineTopology({ applicationId: options.applicationId ?? 'category-counts' }, (b) => {
+    b.stream(options.inputTopic ?? 'transactions', { key: serdes.string(), value: transaction, timestamp: (tx) => tx.unix_time * 1000 })
+      .groupBy((_key, tx) => tx.category, { key: serdes.string(), repartition: 'transactions-by-category' })
+      .windowedBy(TimeWindows.ofSize(options.windowSize ?? '1m').grace(options.grace ?? '10s'))
+      .count({ store: 'counts-per-category' })
+      .toStream()
+      .to(options.outputTopic ?? 'category-counts', { key: serdes.windowed(serdes.string()), value: serdes.long() })
+  })
+}
+
+export default categoryCounts()
