@@ -20,8 +20,9 @@ TIMEOUT="${SLUICE_SERVICES_TIMEOUT:-180}"        # seconds to wait for a service
 
 JAVA="${SLUICE_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 MVN="${SLUICE_MVN:-mvn}"
+MVN_REPO="${SLUICE_MAVEN_REPO:-}"                # a Maven local repository other than ~/.m2/repository
 
-KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-3.9.2}"
+KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-4.4.0}"   # why this one: scripts/SERVICES.md
 KAFKA_HOST="${SLUICE_KAFKA_HOST:-127.0.0.1}"
 KAFKA_PORT="${SLUICE_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${SLUICE_KAFKA_CONTROLLER_PORT:-9093}"
@@ -34,6 +35,8 @@ REGISTRY_HOST="${SLUICE_REGISTRY_HOST:-127.0.0.1}"
 REGISTRY_PORT="${SLUICE_REGISTRY_PORT:-8081}"
 REGISTRY_HEAP="${SLUICE_REGISTRY_HEAP:--Xms128m -Xmx384m}"
 REGISTRY_HOME="$SERVICES_DIR/registry/$REGISTRY_VERSION"
+# Confluent Schema Registry's default; Apicurio's own default is NONE (no check)
+REGISTRY_COMPATIBILITY="${SLUICE_REGISTRY_COMPATIBILITY:-BACKWARD}"
 
 PG_HOST=127.0.0.1
 PG_PORT="${SLUICE_PG_PORT:-5432}"
@@ -148,10 +151,18 @@ run_maven() {
   local log="$LOG_DIR/fetch-$tag.log"
   need_mvn
   set +e
-  "$MVN" -B -f "$pom" "$@" 2>&1 | tee "$log" \
-    | grep --line-buffered -E '^(\[INFO\] )?Downloaded from .*\.(jar|tar\.gz|zip) ' \
-    | sed -u -E 's#.*Downloaded from [^:]*: .*/([^/]+) \((.*)\)#  ['"$tag"'] downloaded \1 (\2)#'
+  local repo=()
+  [ -z "$MVN_REPO" ] || repo=("-Dmaven.repo.local=$MVN_REPO")
+  echo "\$ $MVN -B ${repo[*]} -f $pom $*" >>"$log"
+  local t0=$SECONDS ticker
+  (while sleep 15; do say "$tag: still downloading ($((SECONDS - t0))s, log: $log)"; done) 9>&- &
+  ticker=$!
+  "$MVN" -B "${repo[@]+"${repo[@]}"}" -f "$pom" "$@" 2>&1 | tee -a "$log" \
+    | grep --line-buffered -E '^(\[INFO\] )?(Downloaded from .*\.(jar|tar\.gz|zip) |Downloading from .*\.tar\.gz$)' \
+    | sed -u -E -e 's#.*Downloaded from [^:]*: .*/([^/]+) \((.*)\)#  ['"$tag"'] downloaded \1 (\2)#' \
+      -e 's#.*Downloading from [^:]*: (.*)#  ['"$tag"'] downloading \1#'
   local rc="${PIPESTATUS[0]}"
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
   set -e
   [ "$rc" -eq 0 ] || { grep -E 'ERROR' "$log" | head -10 >&2; die "maven failed for $tag (log: $log)"; }
 }
@@ -185,6 +196,7 @@ EOF
 kafka_fetch() {
   [ -f "$KAFKA_HOME/.complete" ] && return 0
   need_java
+  : >"$LOG_DIR/fetch-kafka.log"
   say "kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_HOME/libs"
   rm -rf "$KAFKA_HOME/libs"
   mkdir -p "$KAFKA_HOME"
@@ -196,7 +208,10 @@ kafka_fetch() {
     *) logging='' ;;
   esac
   { pom_header kafka
-    echo "    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>"
+    # kafka-tools-api (runtime scope) only serves the console tools, never the broker; 4.4.0's jar is
+    # missing from the Maven Central this project can reach, so it is left out for every version
+    echo "    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version>"
+    echo "      <exclusions><exclusion><groupId>org.apache.kafka</groupId><artifactId>kafka-tools-api</artifactId></exclusion></exclusions></dependency>"
     [ -n "$logging" ] && echo "    $logging"
     pom_footer; } >"$KAFKA_HOME/pom.xml"
   run_maven kafka "$KAFKA_HOME/pom.xml" dependency:copy-dependencies \
@@ -344,6 +359,7 @@ kafka_describe() { echo "Apache Kafka $KAFKA_VERSION at $KAFKA_HOST:$KAFKA_PORT 
 registry_fetch() {
   [ -f "$REGISTRY_HOME/.complete" ] && return 0
   need_java
+  : >"$LOG_DIR/fetch-registry.log"
   say "registry: fetching io.apicurio:apicurio-registry-app:$REGISTRY_VERSION (tar.gz, classifier all) from Maven Central"
   rm -rf "$REGISTRY_HOME"
   mkdir -p "$REGISTRY_HOME"
@@ -382,6 +398,7 @@ registry_start() {
     -Djava.io.tmpdir="$REGISTRY_HOME/work" \
     -Dquarkus.http.host="$REGISTRY_HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.http.access-log.enabled=false \
+    -Dapicurio.rules.global.compatibility="$REGISTRY_COMPATIBILITY" \
     -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
     -Dapicurio.datasource.url="jdbc:h2:mem:sluice" \
     -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2 \
@@ -400,7 +417,7 @@ registry_host() { echo "$REGISTRY_HOST"; }
 registry_running() { pid_alive registry; }
 registry_down() { stop_daemon registry; }
 registry_clean() { say "registry: in-memory storage, nothing to delete"; }
-registry_describe() { echo "Apicurio Registry $REGISTRY_VERSION, Confluent API at $(registry_url)"; }
+registry_describe() { echo "Apicurio Registry $REGISTRY_VERSION, Confluent API at $(registry_url), compatibility $REGISTRY_COMPATIBILITY"; }
 
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL (Debian's package), our own cluster in $PG_DATA, TCP on 127.0.0.1 only

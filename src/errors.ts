@@ -34,8 +34,9 @@ export class ProcessingError extends Error {
     readonly processorName: string,
     override readonly cause: unknown,
   ) {
-    const where = position ? ` at ${describePosition(position)}` : ''
-    super(`Processor ${processorName} failed on the record${where}: ${messageOf(cause)}`)
+    // Without a position it failed outside any record: in init() or a punctuator.
+    const where = position ? ` on the record at ${describePosition(position)}` : ''
+    super(`Processor ${processorName} failed${where}: ${messageOf(cause)}`)
   }
 }
 

@@ -79,7 +79,10 @@ export class StreamsBuilder {
     return given ?? this.uniqueGenerated(generatedBase)
   }
 
-  private uniqueGenerated(base: string): string {
+  private uniqueGenerated(lineage: string): string {
+    // Lineages join topics with '+' (merge, multi-topic sources) and hold branch names: keep
+    // generated names usable in topic names and paths. Valid names are left as they are.
+    const base = lineage.replace(/[^a-zA-Z0-9._-]/g, '_')
     let name = base
     for (let n = 2; this.generatedNames.has(name) || this.graph.hasStore(name); n++) name = `${base}-${n}`
     this.generatedNames.add(name)

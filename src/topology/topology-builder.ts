@@ -6,6 +6,7 @@ import type { InternalTopic, Partitioner, ProcessorNode, SinkNode, SourceNode, T
 import { Topology, type Subtopology } from './topology.js'
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+const STORE_NAME = /^[a-zA-Z0-9._-]+$/
 
 export interface SourceOptions<K, V> {
   key: Serde<K>
@@ -141,6 +142,14 @@ export class TopologyBuilder {
       if (!this.storeSpecs.has(store)) errors.push(`processor "${processor}" uses the store "${store}", which was never added`)
       if (!node) errors.push(`the store "${store}" is attached to an unknown processor "${processor}"`)
       else if (node.kind !== 'processor') errors.push(`the store "${store}" is attached to ${node.kind} "${processor}"; only processors hold stores`)
+    }
+    for (const spec of this.storeSpecs.values()) {
+      // A store name is part of its directory and of its changelog topic's name.
+      if (!STORE_NAME.test(spec.name) || spec.name === '.' || spec.name === '..') {
+        errors.push(`invalid store name "${spec.name}": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)`)
+      } else if (spec.logging && !TOPIC_NAME.test(`${this.applicationId}-${spec.name}-changelog`)) {
+        errors.push(`the store "${spec.name}" has a changelog topic name longer than 249 characters`)
+      }
     }
     const attached = new Set(this.storeConnections.map((connection) => connection.store))
     for (const store of this.storeSpecs.keys()) if (!attached.has(store)) errors.push(`the store "${store}" is not attached to any processor`)

@@ -132,9 +132,12 @@ describe.each(BACKENDS)('ProcessorContext on %s', (backend) => {
         { name: 'thief' },
       )
     })
-    await expect(TopologyTestDriver.create(topology, { backend })).rejects.toThrow(
-      'Processor "thief" asked for the store "mine", which is not attached to it (attached: none)',
+    const error = await TopologyTestDriver.create(topology, { backend }).then(
+      (driver) => driver.close(),
+      (e: unknown) => e,
     )
+    expect(error).toBeInstanceOf(ProcessingError)
+    expect((error as ProcessingError).message).toBe('Processor thief failed: Processor "thief" asked for the store "mine", which is not attached to it (attached: none)')
 
     const lazy = defineTopology({ applicationId: 'papi' }, (b) => {
       b.stream('in', { key: S, value: S }).process(

@@ -110,11 +110,14 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
       expect(deserialization.position).toEqual({ topic: 'orders', partition: 0, offset: '2' })
       expect(deserialization.part).toBe('value')
       expect(deserialization.cause).toBeInstanceOf(SyntaxError)
-      // The records before the bad one were processed; the task stopped at the bad one.
+      // The records before the bad one were processed; the task stopped at the bad one, which
+      // stays unconsumed: a commit stores the bad record's offset as the next to read.
       expect(driver.createOutputTopic('doubled', S, serdes.long()).readKeyValuesToList()).toEqual([
         { key: 'a', value: 2 },
         { key: 'k2', value: 4 },
       ])
+      await driver.commit()
+      expect(driver.committed().get('orders-0')).toBe('2')
     })
   })
 
@@ -130,6 +133,41 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
       await expect(input.pipeRaw([{ key: serdes.long().serialize('numbers', 1), value: Buffer.from('{"id":1}') }])).rejects.toThrow(
         'Cannot deserialize the value of the record at topic numbers, partition 0, offset 1: the JSON value does not have the expected shape',
       )
+    })
+  })
+
+  test('a failing or invalid timestamp extractor fails with the position, or goes to the dead-letter topic', async () => {
+    const timed = defineTopology({ applicationId: 'serdes' }, (b) => {
+      b.stream('orders', {
+        key: S,
+        value: ORDER,
+        timestamp: (order) => {
+          if (order.id === 0) throw new Error('no time')
+          return order.qty
+        },
+      }).to('out')
+    })
+    await withDriver(timed, { backend }, async (driver) => {
+      const input = driver.createInputTopic('orders', S, ORDER)
+      await expect(input.pipeInput('k', { id: 0, qty: 1 })).rejects.toThrow(
+        new ProcessingError({ topic: 'orders', partition: 0, offset: '0' }, 'source-1 (timestamp extractor)', new Error('no time')),
+      )
+      await expect(input.pipeInput('k', { id: 1, qty: -5 })).rejects.toThrow(
+        'Processor source-1 (timestamp extractor) failed on the record at topic orders, partition 0, offset 1: invalid timestamp -5',
+      )
+    })
+    await withDriver(timed, { backend, deadLetterTopic: 'dlq' }, async (driver) => {
+      const input = driver.createInputTopic('orders', S, ORDER)
+      await input.pipeRecords([
+        { key: 'a', value: { id: 0, qty: 1 } },
+        { key: 'b', value: { id: 1, qty: -1 } },
+        { key: 'c', value: { id: 2, qty: 7 } },
+      ])
+      expect(driver.createOutputTopic('out', S, ORDER).readRecordsToList().map((r) => [r.key, r.timestamp])).toEqual([['c', 7]])
+      expect(driver.topicContents('dlq').map((r) => [r.key?.toString(), r.headers[DEAD_LETTER_HEADERS.errorClass]?.toString(), r.headers[DEAD_LETTER_HEADERS.offset]?.toString()])).toEqual([
+        ['a', 'ProcessingError', '0'],
+        ['b', 'ProcessingError', '1'],
+      ])
     })
   })
 

@@ -105,6 +105,24 @@ describe('TopologyBuilder validation at build time', () => {
     expect(() => new TopologyBuilder('my app')).toThrow(TopologyError)
   })
 
+  test('invalid store names', () => {
+    for (const name of ['my store', '../escape', 'a/b', '.', '..', '']) {
+      expect(buildError(() => source().addProcessor('p', noop, 'src').addStateStore(Stores.keyValue(name, { ...KV, logging: false }), 'p').build())).toBe(
+        `Invalid topology "app":\n  - invalid store name "${name}": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)`,
+      )
+    }
+    expect(buildError(() => source().addProcessor('p', noop, 'src').addStateStore(Stores.keyValue('s'.repeat(240), KV), 'p').build())).toBe(
+      `Invalid topology "app":\n  - the store "${'s'.repeat(240)}" has a changelog topic name longer than 249 characters`,
+    )
+    expect(
+      buildError(() =>
+        defineTopology({ applicationId: 'app' }, (b) => {
+          b.stream('in', KV).groupByKey().count({ store: 'per key' })
+        }),
+      ),
+    ).toBe('Invalid topology "app":\n  - invalid store name "per key": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)')
+  })
+
   test('every mistake is reported at once', () => {
     expect(
       buildError(() =>
@@ -311,6 +329,25 @@ describe('name stability', () => {
       expect(evolvedTopology.changelogTopicOf(store)).toBe(original.changelogTopicOf(store))
       expect([store, subtopologyOf(evolvedTopology, store)]).toEqual([store, subtopologyOf(original, store)])
     }
+  })
+
+  test('generated names are valid topic names after merges, multi-topic sources and any branch name', () => {
+    const topology = defineTopology({ applicationId: 'app' }, (b) => {
+      const a = b.stream('a', KV)
+      a.merge(b.stream('b', KV)).groupByKey().count()
+      b.stream(['c', 'd'], KV)
+        .groupBy((key) => key, { key: S })
+        .count()
+      b.stream('e', KV).split().branch('big spender!', () => true).noDefaultBranch()['big spender!'].groupByKey().count()
+    })
+    expect(storeNames(topology)).toEqual(new Set(['a_b-count', 'c_d-group-by-count', 'e-big_spender_-count']))
+    expect(topology.internalTopics.map((topic) => topic.name)).toEqual([
+      'app-c_d-group-by-repartition',
+      'app-a_b-count-changelog',
+      'app-c_d-group-by-count-changelog',
+      'app-e-big_spender_-count-changelog',
+    ])
+    for (const topic of topology.internalTopics) expect(topic.name).toMatch(/^[a-zA-Z0-9._-]{1,249}$/)
   })
 
   test('user-named stores and repartition topics are used verbatim', () => {

@@ -159,8 +159,12 @@ describe('type errors', () => {
   })
 
   test('other mismatches', () => {
-    // @ts-expect-error a Serde<string> does not accept numbers
-    expectTypeOf<Serde<string>>().toMatchTypeOf<Serde<number>>()
+    // @ts-expect-error a Serde<string> is not a Serde<number>
+    const numberSerde: Serde<number> = serdes.string()
+    expectTypeOf(numberSerde).toEqualTypeOf<Serde<number>>()
+    // Serdes are invariant: neither direction of a subtype relation is accepted.
+    expectTypeOf<Serde<'a'>>().not.toMatchTypeOf<Serde<string>>()
+    expectTypeOf<Serde<string>>().not.toMatchTypeOf<Serde<'a'>>()
     // @ts-expect-error aggregate's value serde must match the aggregate
     payments.groupByKey().aggregate(() => 0, (_key, payment, total) => total + payment.amount, { value: serdes.string() })
     // @ts-expect-error no branch named "small"

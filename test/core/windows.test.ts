@@ -233,3 +233,31 @@ describe.each(BACKENDS)('windows on %s', (backend) => {
     })
   })
 })
+
+describe('TimeWindows', () => {
+  test('sizes, advances and grace periods in milliseconds or as text', () => {
+    const tumbling = TimeWindows.ofSize('1m').grace('10s')
+    expect([tumbling.sizeMs, tumbling.advanceMs, tumbling.graceMs, tumbling.retentionMs, tumbling.isTumbling]).toEqual([60_000, 60_000, 10_000, 70_000, true])
+    const hopping = TimeWindows.ofSize('1h').advanceBy('15m').grace('500ms')
+    expect([hopping.sizeMs, hopping.advanceMs, hopping.graceMs, hopping.isTumbling]).toEqual([3_600_000, 900_000, 500, false])
+    expect(TimeWindows.ofSize('2d').noGrace().graceMs).toBe(0)
+    expect(TimeWindows.ofSize(1_500).grace('1.5s').graceMs).toBe(1_500)
+    expect(TimeWindows.ofSize('1m').grace('10s').advanceBy('20s').advanceMs).toBe(20_000)
+  })
+
+  test('invalid definitions throw', () => {
+    expect(() => TimeWindows.ofSize(0).noGrace()).toThrow('A window size must be positive')
+    expect(() => TimeWindows.ofSize('1m').advanceBy('2m').grace('0s')).toThrow('A window advance must be in (0, size]; got 120000 for size 60000')
+    expect(() => TimeWindows.ofSize('1m').grace('10s').advanceBy(0)).toThrow('A window advance must be in (0, size]')
+    expect(() => TimeWindows.ofSize('1 m' as '1m')).toThrow('Invalid duration "1 m"')
+    expect(() => TimeWindows.ofSize('1m').grace(-1)).toThrow('Invalid duration -1')
+  })
+
+  test('windowStartsFor and isClosed follow [start, start + size) and end + grace', () => {
+    const windows = TimeWindows.ofSize(10).advanceBy(3).grace(2)
+    expect(windows.windowStartsFor(11)).toEqual([3, 6, 9])
+    expect(windows.windowStartsFor(0)).toEqual([0])
+    expect(windows.isClosed(0, 11)).toBe(false)
+    expect(windows.isClosed(0, 12)).toBe(true)
+  })
+})

@@ -76,7 +76,7 @@ async function waitUntilConsumed(run: Run, timeoutMs = 180_000): Promise<void> {
   await waitFor(async () => (await groupLag(run.applicationId, [run.input, run.repartition])) === 0, timeoutMs, `${run.applicationId} to consume everything`)
 }
 
-describe('category counts on Kafka (at-least-once)', () => {
+describe('category counts on Kafka (at-least-once)', { timeout: 240_000 }, () => {
   test('one process: every window final count equals the reference', async () => {
     const run = newRun()
     await createTopic(run.input, 6)
@@ -119,6 +119,7 @@ describe('category counts on Kafka (at-least-once)', () => {
       expect(counts).toEqual(referenceCounts(records))
     } finally {
       for (const app of [a, b, c]) app?.kill('SIGTERM')
+      if (!(await Promise.race([a.exited, new Promise((r) => setTimeout(r, 100))]) === 0)) console.log(a.output.join(''), b.output.join(''), c?.output.join(''))
       expect(await a.exited).toBe(0)
       await rm(run.stateDir, { recursive: true, force: true })
     }

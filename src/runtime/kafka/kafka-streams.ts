@@ -75,7 +75,7 @@ export class KafkaStreams {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(topology.applicationId, config)
-    this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: logLevel.WARN, logCreator: this.logCreator() })
+    this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
     this.collector = new BufferedCollector(() => this.partitionCounts)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
   }
@@ -140,6 +140,8 @@ export class KafkaStreams {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.rebalancing = false
       taskManager.assign(event.payload.memberAssignment)
+      // Restore new tasks right away rather than on their first batch, which may be long in coming.
+      void this.lock.run(() => taskManager.reconcile()).catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
     })
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) void this.failWith(new Error(`The consumer crashed: ${messageOf(event.payload.error)}`))
@@ -313,11 +315,16 @@ export class KafkaStreams {
     }
   }
 
+  /** kafkajs warnings and errors, without the expected rebalance noise; SLUICE_KAFKA_LOG=debug shows all. */
   private logCreator() {
+    const verbose = process.env.SLUICE_KAFKA_LOG === 'debug'
     const log = (): ResolvedStreamsConfig['log'] => this.config.log
     return () =>
-      ({ level, log: entry }: { level: number; log: { message: string } }) => {
-        if (level <= logLevel.WARN && !/The group is rebalancing|rebalancing, re-joining|Response without match/i.test(entry.message)) log()(`kafka: ${entry.message}`)
+      ({ level, log: entry }: { level: number; log: { message: string; error?: string } }) => {
+        if (verbose) return log()(`kafka[${level}]: ${entry.message} ${entry.error ?? ''}`)
+        if (level > logLevel.WARN) return
+        if (/rebalanc|Response (Heartbeat|OffsetCommit|JoinGroup|SyncGroup)/i.test(`${entry.message} ${entry.error ?? ''}`)) return
+        log()(`kafka: ${entry.message}${entry.error ? ` (${entry.error})` : ''}`)
       }
   }
 }
