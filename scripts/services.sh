@@ -260,6 +260,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=10
 group.initial.rebalance.delay.ms=0
+# lets tests use short consumer session timeouts (kill -9 / failover tests); the client picks its own
+group.min.session.timeout.ms=1000
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 EOF
@@ -519,7 +521,12 @@ cmd_up() {
   local s p waiting=() t0=$SECONDS
   for s in "$@"; do "${s}_fetch"; done
   for s in "$@"; do
-    if "${s}_healthy"; then say "$s: already running and healthy"; continue; fi
+    if "${s}_healthy"; then
+      if "${s}_running"; then say "$s: already running and healthy"
+      else say "$s: a server not started by this script already serves $("${s}_host"):$("${s}_ports") with the sluice role; using it"
+      fi
+      continue
+    fi
     if "${s}_running"; then say "$s: running, not healthy yet"; waiting+=("$s"); continue; fi
     for p in $("${s}_ports"); do
       port_open "$("${s}_host")" "$p" && die "$s: port $("${s}_host"):$p is taken by another process (see scripts/SERVICES.md for the SLUICE_*_PORT variables)"
@@ -566,7 +573,7 @@ main() {
     fetch) for s in "${services[@]}"; do "${s}_fetch"; done ;;
     env) print_env ;;
     clean) cmd_clean "${services[@]}" ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
   esac
 }
 

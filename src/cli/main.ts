@@ -21,7 +21,7 @@ Options (environment variable in brackets):
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
 `
 
-async function run(file: string, config: ReturnType<typeof streamsConfigFrom>): Promise<number> {
+async function run(file: string, config: ReturnType<typeof streamsConfigFrom>): Promise<never> {
   const streams = new KafkaStreams(await loadTopology(file), config)
   const stop = (signal: string): void => {
     streams.config.log(`${signal}: shutting down`)
@@ -31,11 +31,9 @@ async function run(file: string, config: ReturnType<typeof streamsConfigFrom>): 
   process.once('SIGINT', () => stop('SIGINT'))
   await streams.start()
   await streams.whenStopped()
-  if (streams.error) {
-    process.stderr.write(`sluice: ${streams.error.message}\n`)
-    return 1
-  }
-  return 0
+  if (streams.error) process.stderr.write(`sluice: ${streams.error.message}\n`)
+  // Exit explicitly: a stopped application must not linger on a client's leftover timers.
+  process.exit(streams.error ? 1 : 0)
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -139,6 +139,7 @@ export class KafkaStreams {
     })
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.rebalancing = false
+      if (this.stateValue !== 'STARTING' && this.stateValue !== 'RUNNING') return
       taskManager.assign(event.payload.memberAssignment)
       // Restore new tasks right away rather than on their first batch, which may be long in coming.
       void this.lock.run(() => taskManager.reconcile()).catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))

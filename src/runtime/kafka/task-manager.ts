@@ -34,6 +34,8 @@ export class TaskManager {
   private readonly active = new Map<string, ActiveTask>()
   private assigned = new Set<string>()
   private reconciled = true
+  /** Set by closeAll(): a late group join must not bring tasks back. */
+  private closed = false
 
   constructor(private readonly deps: TaskManagerDeps) {}
 
@@ -65,7 +67,7 @@ export class TaskManager {
    * owner) and creates the new ones, restoring their stores from the changelogs first.
    */
   async reconcile(): Promise<void> {
-    if (this.reconciled) return
+    if (this.reconciled || this.closed) return
     this.reconciled = true
     for (const [taskId, entry] of this.active) {
       if (this.assigned.has(taskId)) continue
@@ -93,6 +95,7 @@ export class TaskManager {
   }
 
   async closeAll(clean: boolean, changelogEnds?: ReadonlyMap<string, bigint>): Promise<void> {
+    this.closed = true
     for (const entry of this.active.values()) {
       if (clean && changelogEnds) await entry.checkpoint.write(this.checkpointOffsets(entry, changelogEnds))
       await this.closeTask(entry, clean)
