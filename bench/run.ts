@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: runs one benchmark (or all of them without a name).
 const benchmarks: { [name: string]: () => Promise<{ run(): Promise<void> }> } = {
   driver: () => import('./driver.js'),
+  kafka: () => import('./kafka.js'),
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))

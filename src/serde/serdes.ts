@@ -1,3 +1,4 @@
+import { bytesSerde } from './bytes.js'
 import { jsonSerde } from './json.js'
 import { doubleSerde, intSerde, longSerde } from './numbers.js'
 import { stringSerde } from './string.js'
@@ -6,6 +7,7 @@ import { windowedSerde } from './windowed.js'
 /** The built-in serdes, as `serdes.string()`, `serdes.json<T>()`, … */
 export const serdes = {
   string: stringSerde,
+  bytes: bytesSerde,
   json: jsonSerde,
   long: longSerde,
   int: intSerde,

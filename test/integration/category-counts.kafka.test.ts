@@ -119,7 +119,6 @@ describe('category counts on Kafka (at-least-once)', { timeout: 240_000 }, () =>
       expect(counts).toEqual(referenceCounts(records))
     } finally {
       for (const app of [a, b, c]) app?.kill('SIGTERM')
-      if (!(await Promise.race([a.exited, new Promise((r) => setTimeout(r, 100))]) === 0)) console.log(a.output.join(''), b.output.join(''), c?.output.join(''))
       expect(await a.exited).toBe(0)
       await rm(run.stateDir, { recursive: true, force: true })
     }

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import { defineTopology, serdes, type Topology } from '../src/index.js'
+import { KafkaStreams } from '../src/runtime/kafka/kafka-streams.js'
+import { categoryCounts } from '../topologies/category-counts.js'
+import { benchTransactions } from './transactions.js'
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000)
+const PARTITIONS = 6
+const BROKERS = (process.env.SLUICE_BROKERS ?? '127.0.0.1:9092').split(',')
+const kafka = new Kafka({ clientId: 'sluice-bench', brokers: BROKERS, logLevel: logLevel.NOTHING })
+const runId = `bench-${Date.now().toString(36)}`
+
+async function lag(groupId: string, topics: readonly string[]): Promise<number> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    let total = 0
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic).catch(() => [])
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+      for (const end of ends) total += Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? 0))
+      if (ends.length === 0) total += 1
+    }
+    return total
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Seconds from `start()` until the group has committed everything on the topics. */
+async function timeUntilConsumed(groupId: string, topics: readonly string[], start: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint()
+  await start()
+  while ((await lag(groupId, topics)) > 0) await new Promise((resolve) => setTimeout(resolve, 100))
+  return Number(process.hrtime.bigint() - started) / 1e9
+}
+
+async function prepareInput(topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })
+  await admin.disconnect()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  let batch: { key: string; value: string }[] = []
+  for (const { key, value } of benchTransactions(RECORDS)) {
+    batch.push({ key, value: JSON.stringify(value) })
+    if (batch.length === 5000) {
+      await producer.send({ topic, messages: batch })
+      batch = []
+    }
+  }
+  if (batch.length > 0) await producer.send({ topic, messages: batch })
+  await producer.disconnect()
+}
+
+/** The ceiling: kafkajs alone consuming batches, producing them to another topic, committing. */
+async function rawPassThrough(input: string): Promise<number> {
+  const groupId = `${runId}-raw`
+  const output = `${runId}-raw-out`
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS }], waitForLeaders: true })
+  await admin.disconnect()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 })
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [input], fromBeginning: true })
+  const seconds = await timeUntilConsumed(groupId, [input], async () => {
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        await producer.send({ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })), acks: -1 })
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }])
+      },
+    })
+  })
+  await consumer.disconnect()
+  await producer.disconnect()
+  return RECORDS / seconds
+}
+
+async function sluice(topology: Topology, topics: readonly string[]): Promise<number> {
+  const stateDir = join(tmpdir(), `${runId}-state`)
+  const streams = new KafkaStreams(topology, { brokers: BROKERS, stateDir, log: () => {} })
+  const seconds = await timeUntilConsumed(topology.applicationId, topics, () => streams.start())
+  await streams.close()
+  await rm(stateDir, { recursive: true, force: true })
+  return RECORDS / seconds
+}
+
+export async function run(): Promise<void> {
+  execFileSync('bash', ['scripts/services.sh', 'up', 'kafka'], { stdio: 'ignore' })
+  const input = `${runId}-transactions`
+  await prepareInput(input)
+  console.log(`${RECORDS} records on a ${PARTITIONS}-partition topic, one broker on this machine`)
+  const ceiling = await rawPassThrough(input)
+  const passThroughApp = `${runId}-pass`
+  const passThrough = await sluice(
+    defineTopology({ applicationId: passThroughApp }, (b) => {
+      b.stream(input, { key: serdes.bytes(), value: serdes.bytes() }).to(`${passThroughApp}-out`)
+    }),
+    [input],
+  )
+  const countApp = `${runId}-count`
+  const count = await sluice(categoryCounts({ applicationId: countApp, inputTopic: input, outputTopic: `${countApp}-out`, grace: '30d' }), [input, `${countApp}-transactions-by-category-repartition`])
+  console.log(`  kafkajs pass-through (ceiling)  ${Math.round(ceiling)} records/s`)
+  console.log(`  sluice pass-through             ${Math.round(passThrough)} records/s   ratio ${(passThrough / ceiling).toFixed(2)} (target >= 0.80)`)
+  console.log(`  sluice category count           ${Math.round(count)} records/s   ratio ${(count / ceiling).toFixed(2)} (target >= 0.50)`)
+}
