@@ -13,7 +13,8 @@ export class Record<K, V> {
     readonly timestamp: number,
     headers: Headers = {},
   ) {
-    this.headers = Object.freeze({ ...headers })
+    // Headers are shared between copies once frozen: most records carry the same (often empty) set.
+    this.headers = Object.isFrozen(headers) ? headers : Object.freeze({ ...headers })
     Object.freeze(this)
   }
 

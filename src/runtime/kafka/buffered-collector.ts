@@ -6,14 +6,21 @@ import type { PartitionCounts } from './internal-topics.js'
 const MAX_REQUEST_BYTES = 512 * 1024
 
 function toMessage(record: OutgoingRecord): Message {
-  const headers: { [name: string]: Buffer | string } = {}
-  for (const [name, value] of Object.entries(record.headers)) if (value !== undefined) headers[name] = value
+  let headers: { [name: string]: Buffer | string } | undefined
+  for (const name in record.headers) {
+    const value = record.headers[name]
+    if (value !== undefined) (headers ??= {})[name] = value
+  }
   return { key: record.key, value: record.value, partition: record.partition, timestamp: String(record.timestamp), headers }
 }
 
-/** Sends records in size-bounded requests; returns the next offset per `topic:partition` written. */
+/**
+ * Sends records in size-bounded requests, all in flight at once (the broker keeps the order of
+ * requests on a connection); returns the next offset per `topic:partition` written.
+ */
 export async function sendRecords(producer: Producer, records: readonly OutgoingRecord[]): Promise<Map<string, bigint>> {
-  const ends = new Map<string, bigint>()
+  const requests: Promise<RecordMetadata[]>[] = []
+  const counts: Map<string, number>[] = []
   let start = 0
   while (start < records.length) {
     let bytes = 0
@@ -23,21 +30,27 @@ export async function sendRecords(producer: Producer, records: readonly Outgoing
       end++
     }
     const byTopic = new Map<string, Message[]>()
-    for (const record of records.slice(start, end)) {
+    const perPartition = new Map<string, number>()
+    for (let index = start; index < end; index++) {
+      const record = records[index]
       let messages = byTopic.get(record.topic)
       if (!messages) byTopic.set(record.topic, (messages = []))
       messages.push(toMessage(record))
+      if (record.partition !== undefined) perPartition.set(`${record.topic}:${record.partition}`, (perPartition.get(`${record.topic}:${record.partition}`) ?? 0) + 1)
     }
-    const counts = new Map<string, number>()
-    const results: RecordMetadata[] = await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
-    for (const record of records.slice(start, end)) if (record.partition !== undefined) counts.set(`${record.topic}:${record.partition}`, (counts.get(`${record.topic}:${record.partition}`) ?? 0) + 1)
-    for (const result of results) {
-      const key = `${result.topicName}:${result.partition}`
-      const count = counts.get(key)
-      if (count !== undefined && result.baseOffset !== undefined) ends.set(key, BigInt(result.baseOffset) + BigInt(count))
-    }
+    requests.push(producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 }))
+    counts.push(perPartition)
     start = end
   }
+  const ends = new Map<string, bigint>()
+  const results = await Promise.all(requests)
+  results.forEach((metadata, request) => {
+    for (const result of metadata) {
+      const key = `${result.topicName}:${result.partition}`
+      const count = counts[request].get(key)
+      if (count !== undefined && result.baseOffset !== undefined) ends.set(key, BigInt(result.baseOffset) + BigInt(count))
+    }
+  })
   return ends
 }
 
