@@ -454,8 +454,27 @@ postgres_healthy() {
         -tAc 'select 1' 2>/dev/null)" = 1 ]
 }
 
+# When root runs this from a private folder (a fresh clone under a mktemp dir, say), the
+# postgres user cannot reach the data folder there: keep it under /var/lib/postgresql instead,
+# in a folder named after the services dir so that several checkouts do not collide.
+pg_choose_dirs() {
+  [ -n "${SLUICE_PG_DATA:-}" ] && return 0
+  [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 || return 0
+  mkdir -p "$SERVICES_DIR/postgres"
+  if ! runuser -u postgres -- test -x "$SERVICES_DIR/postgres" 2>/dev/null; then
+    local tag
+    tag="$(printf '%s' "$SERVICES_DIR" | cksum | cut -d' ' -f1)"
+    PG_DATA="/var/lib/postgresql/sluice-$tag/data"
+    PG_SOCKET_DIR="${SLUICE_PG_SOCKET_DIR:-/var/lib/postgresql/sluice-$tag/run}"
+    mkdir -p "$(dirname "$PG_DATA")"
+    chown postgres: "$(dirname "$PG_DATA")"
+  fi
+}
+pg_choose_dirs
+
 postgres_start() {
   local bin owner log="$LOG_DIR/postgres.log"
+  pg_choose_dirs
   bin="$(pg_bindir)"; owner="$(pg_owner)"
   mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
   if [ "$(id -u)" -eq 0 ]; then
