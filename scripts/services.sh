@@ -434,7 +434,8 @@ pg_bindir() {
   return 1
 }
 pg_owner() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
-pg_as() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# Run as the postgres user from / (the caller's folder may be private to root).
+pg_as() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 postgres_fetch() {
   if pg_bindir >/dev/null && command -v psql >/dev/null 2>&1; then return 0; fi
@@ -475,6 +476,8 @@ pg_choose_dirs
 postgres_start() {
   local bin owner log="$LOG_DIR/postgres.log"
   pg_choose_dirs
+  # The server writes its own log: keep it where the postgres user can write when relocated.
+  case "$PG_DATA" in /var/lib/postgresql/*) log="$(dirname "$PG_DATA")/postgres.log"; ln -sf "$log" "$LOG_DIR/postgres.log" ;; esac
   bin="$(pg_bindir)"; owner="$(pg_owner)"
   mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
   if [ "$(id -u)" -eq 0 ]; then
