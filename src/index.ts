@@ -31,3 +31,8 @@ export type { TaskMetrics } from './runtime/task-metrics.js'
 
 export { TopologyTestDriver, type TestDriverOptions } from './testing/topology-test-driver.js'
 export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } from './testing/test-topics.js'
+
+export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
+export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
+export { PostgresSink } from './sinks/postgres/postgres-sink.js'
+export { definePostgresSink, type PostgresSinkConfig, type Row, type SinkTable, type SourcePosition } from './sinks/postgres/sink-config.js'

@@ -1,13 +1,21 @@
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import type { PostgresSinkConfig } from '../sinks/postgres/sink-config.js'
 import { Topology } from '../topology/topology.js'
+import { loadDefaultExport } from './load-module.js'
 
-/** Imports a topology file (TypeScript through tsx) and returns its default export. */
+/** A topology file's default export: `export default defineTopology({ applicationId }, (b) => { ... })`. */
 export async function loadTopology(file: string): Promise<Topology> {
-  const module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown }
-  const topology = module.default
+  const topology = await loadDefaultExport(file)
   if (!(topology instanceof Topology)) {
     throw new Error(`${file} must export a topology as default: export default defineTopology({ applicationId }, (b) => { ... })`)
   }
   return topology
+}
+
+/** A sink file's default export: `export default definePostgresSink({ groupId, tables, ... })`. */
+export async function loadSinkConfig(file: string): Promise<PostgresSinkConfig> {
+  const config = (await loadDefaultExport(file)) as Partial<PostgresSinkConfig> | undefined
+  if (!config || typeof config.groupId !== 'string' || !Array.isArray(config.tables)) {
+    throw new Error(`${file} must export a sink as default: export default definePostgresSink({ groupId, brokers, connectionString, tables })`)
+  }
+  return config as PostgresSinkConfig
 }

@@ -1,6 +1,7 @@
 import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
-import { loadTopology } from './load-topology.js'
+import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
+import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 
 const USAGE = `Usage: sluice <command> [options]
@@ -8,6 +9,7 @@ const USAGE = `Usage: sluice <command> [options]
 Commands:
   describe <topology.ts>        print sub-topologies, processors, stores and internal topics
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
+  sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
   help                          show this text
 
@@ -19,21 +21,34 @@ Options (environment variable in brackets):
   --dead-letter-topic t         send failing records there instead of stopping [SLUICE_DEAD_LETTER_TOPIC]
   --commit-interval ms          commit interval [SLUICE_COMMIT_INTERVAL_MS]
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
+  --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
 `
 
-async function run(file: string, config: ReturnType<typeof streamsConfigFrom>): Promise<never> {
-  const streams = new KafkaStreams(await loadTopology(file), config)
-  const stop = (signal: string): void => {
-    streams.config.log(`${signal}: shutting down`)
-    void streams.close()
+/** Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not keep it alive). */
+async function untilStopped(parts: { log: (message: string) => void; start(): Promise<void>; stop(): Promise<void>; stopped(): Promise<void>; error(): Error | undefined }[]): Promise<never> {
+  let stopping: Promise<unknown> | undefined
+  const stopAll = (): Promise<unknown> => (stopping ??= Promise.all(parts.map((part) => part.stop())))
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      parts[0]?.log(`${signal}: shutting down`)
+      void stopAll()
+    })
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
-  await streams.start()
-  await streams.whenStopped()
-  if (streams.error) process.stderr.write(`sluice: ${streams.error.message}\n`)
-  // Exit explicitly: a stopped application must not linger on a client's leftover timers.
-  process.exit(streams.error ? 1 : 0)
+  for (const part of parts) await part.start()
+  // One part stopping on an error stops the others.
+  await Promise.race(parts.map((part) => part.stopped()))
+  await stopAll()
+  const errors = parts.flatMap((part) => (part.error() ? [part.error() as Error] : []))
+  for (const error of errors) process.stderr.write(`sluice: ${error.message}\n`)
+  process.exit(errors.length > 0 ? 1 : 0)
+}
+
+function streamsPart(streams: KafkaStreams) {
+  return { log: streams.config.log, start: () => streams.start(), stop: () => streams.close(), stopped: () => streams.whenStopped(), error: () => streams.error }
+}
+
+function sinkPart(sink: PostgresSink) {
+  return { log: (message: string) => process.stderr.write(`${message}\n`), start: () => sink.start(), stop: () => sink.stop(), stopped: () => sink.whenStopped(), error: () => sink.error }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -49,8 +64,13 @@ async function main(argv: string[]): Promise<number> {
     case 'describe':
       process.stdout.write((await loadTopology(file)).describe())
       return 0
-    case 'run':
-      return run(file, streamsConfigFrom(values))
+    case 'run': {
+      const streams = new KafkaStreams(await loadTopology(file), streamsConfigFrom(values))
+      const sinks = await Promise.all((values.sink ?? []).map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))
+      return untilStopped([streamsPart(streams), ...sinks.map(sinkPart)])
+    }
+    case 'sink':
+      return untilStopped([sinkPart(new PostgresSink(await loadSinkConfig(file)))])
     case 'reset': {
       if (!values.yes) throw new Error('reset deletes internal topics and local state; confirm with --yes')
       const config = streamsConfigFrom(values)

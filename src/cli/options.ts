@@ -12,6 +12,7 @@ export const KAFKA_OPTIONS = {
   'commit-interval': { type: 'string' },
   backend: { type: 'string' },
   yes: { type: 'boolean' },
+  sink: { type: 'string', multiple: true },
 } as const
 
 export function parseCommand(args: string[]) {
@@ -34,6 +35,7 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     autoOffsetReset: oneOf('offset-reset', values['offset-reset'] ?? env.SLUICE_OFFSET_RESET, ['earliest', 'latest'] as const),
     deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
+    sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
   }
 }

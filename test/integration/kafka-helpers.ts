@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
 
@@ -38,26 +40,32 @@ export async function produce(topic: string, messages: { key: string | Buffer | 
   }
 }
 
-/** Reads a topic from the beginning until `done` says so or it stays quiet for `idleMs`. */
-export async function readTopic(topic: string, options: { idleMs?: number; readCommitted?: boolean; done?: (messages: KafkaMessage[]) => boolean; timeoutMs?: number } = {}): Promise<KafkaMessage[]> {
+/**
+ * Reads a topic from the beginning up to its end as of the call (every partition's high
+ * watermark), or until `done` says so. Reaching the end is judged on every fetched batch,
+ * including those kafkajs filters out (transaction markers, aborted records).
+ */
+export async function readTopic(topic: string, options: { readCommitted?: boolean; done?: (messages: KafkaMessage[]) => boolean; timeoutMs?: number } = {}): Promise<KafkaMessage[]> {
+  const ends = await withAdmin((admin) => admin.fetchTopicOffsets(topic))
+  const remaining = new Map(ends.filter((end) => Number(end.high) > 0).map((end) => [end.partition, BigInt(end.high)]))
   const consumer = kafka.consumer({ groupId: unique('reader'), readUncommitted: !options.readCommitted, maxWaitTimeInMs: 200 })
   const messages: KafkaMessage[] = []
-  let last = Date.now()
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const end = remaining.get(payload.partition)
+    if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) remaining.delete(payload.partition)
+  })
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await consumer.run({
       eachBatch: async ({ batch }) => {
         messages.push(...batch.messages)
-        last = Date.now()
       },
     })
     const started = Date.now()
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      if (options.done?.(messages)) break
-      if (!options.done && Date.now() - last >= (options.idleMs ?? 3000)) break
+    while (options.done ? !options.done(messages) : remaining.size > 0) {
       if (Date.now() - started > (options.timeoutMs ?? 120_000)) throw new Error(`Timed out reading ${topic}: ${messages.length} messages`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     }
   } finally {
     await consumer.disconnect()
@@ -101,6 +109,9 @@ export class SluiceProcess {
     this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
     this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
+    // SLUICE_TEST_LOGS=<dir> keeps every process's output there, for looking into a failure.
+    const logs = process.env.SLUICE_TEST_LOGS
+    if (logs) void this.exited.then(() => writeFileSync(join(logs, `${this.child.pid}.log`), this.output.join('')))
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -1,4 +1,4 @@
-import type { Message, Producer, RecordMetadata } from 'kafkajs'
+import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import type { PartitionCounts } from './internal-topics.js'
 
@@ -15,11 +15,17 @@ function toMessage(record: OutgoingRecord): Message {
 }
 
 /**
- * Sends records in size-bounded requests, all in flight at once (the broker keeps the order of
- * requests on a connection); returns the next offset per `topic:partition` written.
+ * Sends records in size-bounded requests, one after the other: concurrent sendBatch calls can
+ * reach the broker out of order (kafkajs awaits metadata first), which would reorder a key's
+ * updates. Returns the next offset per `topic:partition` written.
  */
-export async function sendRecords(producer: Producer, records: readonly OutgoingRecord[]): Promise<Map<string, bigint>> {
-  const requests: Promise<RecordMetadata[]>[] = []
+/** A producer or a transaction: whatever can send a batch. */
+export interface BatchSender {
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>
+}
+
+export async function sendRecords(producer: BatchSender, records: readonly OutgoingRecord[]): Promise<Map<string, bigint>> {
+  const results: RecordMetadata[][] = []
   const counts: Map<string, number>[] = []
   let start = 0
   while (start < records.length) {
@@ -38,12 +44,11 @@ export async function sendRecords(producer: Producer, records: readonly Outgoing
       messages.push(toMessage(record))
       if (record.partition !== undefined) perPartition.set(`${record.topic}:${record.partition}`, (perPartition.get(`${record.topic}:${record.partition}`) ?? 0) + 1)
     }
-    requests.push(producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 }))
+    results.push(await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 }))
     counts.push(perPartition)
     start = end
   }
   const ends = new Map<string, bigint>()
-  const results = await Promise.all(requests)
   results.forEach((metadata, request) => {
     for (const result of metadata) {
       const key = `${result.topicName}:${result.partition}`

@@ -50,6 +50,15 @@ export async function restoreChangelogs(
     await consumer.connect()
     const topics = [...new Set(pending.map((target) => target.topic))]
     await consumer.subscribe({ topics, fromBeginning: true })
+    // Reaching the end is judged on every fetched batch, also those kafkajs never hands to
+    // eachBatch because they held only transaction markers or aborted records.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const target = remaining.get(key(payload.topic, payload.partition))
+      if (!target || BigInt(payload.lastOffset) + 1n < target.to) return
+      remaining.delete(key(payload.topic, payload.partition))
+      consumer.pause([{ topic: payload.topic, partitions: [payload.partition] }])
+      if (remaining.size === 0) finish()
+    })
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -63,12 +72,6 @@ export async function restoreChangelogs(
           }
           if (records.length > 0) await target.apply(records)
           restored += records.length
-          const reached = BigInt(batch.lastOffset()) + 1n >= target.to || BigInt(batch.highWatermark) <= target.to && batch.offsetLag() === '0'
-          if (reached) {
-            remaining.delete(key(batch.topic, batch.partition))
-            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
-            if (remaining.size === 0) finish()
-          }
           if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
             lastReport = Date.now()
             options.log(`restoring: ${restored}/${total} records (${Math.floor((100 * restored) / total)}%)`)

@@ -4,16 +4,15 @@ import { messageOf } from '../../errors.js'
 import type { Headers } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import { AsyncLock } from '../async-lock.js'
-import { commitTasks } from '../commit-sequence.js'
+import { commitTasks, type TaskOffsets } from '../commit-sequence.js'
 import { deadLetterRecord } from '../dead-letter.js'
-import type { FailureHandler } from '../stream-task.js'
 import { TaskMetrics } from '../task-metrics.js'
 import type { IncomingRecord } from '../wire-records.js'
-import { BufferedCollector, sendRecords } from './buffered-collector.js'
+import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
-import { TaskManager } from './task-manager.js'
+import { TaskManager, type ActiveTask } from './task-manager.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
@@ -50,7 +49,6 @@ export class KafkaStreams {
   readonly config: ResolvedStreamsConfig
   private readonly kafka: Kafka
   private readonly lock = new AsyncLock()
-  private readonly collector: BufferedCollector
   private admin: Admin | undefined
   private producer: Producer | undefined
   private consumer: Consumer | undefined
@@ -69,6 +67,10 @@ export class KafkaStreams {
   /** Between kafkajs noticing a rebalance and the new assignment: no commits from the timer. */
   private rebalancing = false
   private commitTimer: NodeJS.Timeout | undefined
+  /** At-least-once: a commit failed part-way (changelogs sent, offsets not): stores must be rebuilt. */
+  private commitBroken = false
+  /** Exactly-once: a failed transaction closed the tasks; the consumer is rejoining. */
+  private recovering = false
 
   constructor(
     readonly topology: Topology,
@@ -76,7 +78,6 @@ export class KafkaStreams {
   ) {
     this.config = resolveConfig(topology.applicationId, config)
     this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
-    this.collector = new BufferedCollector(() => this.partitionCounts)
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
   }
 
@@ -112,16 +113,18 @@ export class KafkaStreams {
       replicationFactor: config.replicationFactor,
       extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [],
     })
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
-    await this.producer.connect()
-    const onFailure: FailureHandler | undefined = config.deadLetterTopic ? (error, raw) => this.deadLetter(error, raw) : undefined
+    // At-least-once shares one producer; exactly-once gives each task its own transactional one.
+    if (config.processingGuarantee === 'at_least_once') {
+      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+      await this.producer.connect()
+    }
+    const deadLetterTopic = config.deadLetterTopic
     this.taskManager = new TaskManager({
       kafka: this.kafka,
       topology,
       config,
       partitionCounts: this.partitionCounts,
-      collector: this.collector,
-      onFailure,
+      onFailure: (collector) => (deadLetterTopic ? (error, raw) => this.deadLetter(collector, deadLetterTopic, error, raw) : undefined),
       endOffsets: (topic) => this.endOffsets(topic),
     })
     const taskManager = this.taskManager
@@ -129,9 +132,9 @@ export class KafkaStreams {
       groupId: topology.applicationId,
       partitionAssigners: [taskAssignor(topology, () => taskManager.taskIds())],
       readUncommitted: config.processingGuarantee !== 'exactly_once',
-      sessionTimeout: 30_000,
+      sessionTimeout: config.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: Math.min(3_000, Math.floor(config.sessionTimeoutMs / 3)),
       maxWaitTimeInMs: 200,
     })
     this.consumer.on(this.consumer.events.REBALANCING, () => {
@@ -141,8 +144,18 @@ export class KafkaStreams {
       this.rebalancing = false
       if (this.stateValue !== 'STARTING' && this.stateValue !== 'RUNNING') return
       taskManager.assign(event.payload.memberAssignment)
-      // Restore new tasks right away rather than on their first batch, which may be long in coming.
-      void this.lock.run(() => taskManager.reconcile()).catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
+      void this.lock
+        .run(async () => {
+          // kafkajs resumes every partition from its committed offset after a join: work done
+          // since the last commit is redone, so it must not stay in the stores.
+          if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
+          else if (this.uncommitted) await taskManager.discardUncommitted()
+          this.uncommitted = false
+          this.commitBroken = false
+          // Restore new tasks right away rather than on their first batch, which may be long in coming.
+          await taskManager.reconcile()
+        })
+        .catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
     })
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) void this.failWith(new Error(`The consumer crashed: ${messageOf(event.payload.error)}`))
@@ -154,18 +167,22 @@ export class KafkaStreams {
     if (external.length > 0) await this.consumer.subscribe({ topics: external, fromBeginning: config.autoOffsetReset === 'earliest' })
     if (internal.size > 0) await this.consumer.subscribe({ topics: [...internal], fromBeginning: true })
     this.lastCommitMs = Date.now()
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    })
+    await this.runConsumer()
     this.stateValue = 'RUNNING'
     // Outputs (repartition records too) leave at commit; when no batch arrives to trigger one,
     // the timer does, so that downstream sub-topologies and offsets never wait on new input.
     this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
     this.commitTimer.unref()
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
+  }
+
+  private runConsumer(): Promise<void> {
+    return (this.consumer as Consumer).run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    })
   }
 
   /** Graceful shutdown: finish the batch, commit, close stores (writing checkpoints), leave the group. */
@@ -176,11 +193,11 @@ export class KafkaStreams {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     await this.lock.run(async () => {
-      if (this.stateValue !== 'RUNNING' || !isRunning() || isStale()) return
+      if (this.stateValue !== 'RUNNING' || this.recovering || !isRunning() || isStale()) return
       const taskManager = this.taskManager as TaskManager
       await taskManager.reconcile()
       const subtopology = this.topology.subtopologyOf(batch.topic)
-      const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)
+      const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
       if (!task) return
       const records: IncomingRecord[] = batch.messages.map((message) => ({
         topic: batch.topic,
@@ -200,47 +217,70 @@ export class KafkaStreams {
       }
       resolveOffset(batch.lastOffset())
       this.uncommitted = true
-      if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.collector.size >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
-        await this.commit()
+      if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
+        await this.commitOrMarkBroken()
       }
     })
-    try {
-      await heartbeat()
-    } catch (error) {
-      // A rebalance is starting: commit while this member still owns its partitions.
-      if (isRebalanceError(error) && this.stateValue === 'RUNNING') await this.lock.run(() => this.commit())
-      throw error
-    }
+    // No commit when a rebalance starts: a commit cut short there (changelogs sent, offsets
+    // refused) would count records twice. The work since the last commit is redone instead.
+    await heartbeat()
   }
 
   private async commitIfDue(): Promise<void> {
-    if (this.stateValue !== 'RUNNING' || this.rebalancing || !this.uncommitted || Date.now() - this.lastCommitMs < this.config.commitIntervalMs) return
+    if (this.stateValue !== 'RUNNING' || this.recovering || this.rebalancing || !this.uncommitted || Date.now() - this.lastCommitMs < this.config.commitIntervalMs) return
     try {
       await this.lock.run(async () => {
-        if (this.stateValue === 'RUNNING' && !this.rebalancing && this.uncommitted) await this.commit()
+        if (this.stateValue === 'RUNNING' && !this.recovering && !this.rebalancing && this.uncommitted) await this.commitOrMarkBroken()
       })
     } catch (error) {
       if (!isRebalanceError(error)) void this.failWith(new Error(`Commit failed: ${messageOf(error)}`))
     }
   }
 
-  /** The numbered commit sequence, then checkpoints. Callers hold the lock. */
+  /** A commit refused by a rebalance after its changelogs went out leaves stores to rebuild. */
+  private async commitOrMarkBroken(): Promise<void> {
+    try {
+      await this.commit()
+    } catch (error) {
+      if (isRebalanceError(error)) this.commitBroken = true
+      throw error
+    }
+  }
+
+  private bufferedRecords(): number {
+    let total = 0
+    for (const entry of this.taskManager?.entries() ?? []) total += entry.collector.size
+    return total
+  }
+
+  /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
   private async commit(): Promise<void> {
     const taskManager = this.taskManager
-    const producer = this.producer
     const consumer = this.consumer
-    if (!taskManager || !producer || !consumer) return
-    const tasks = taskManager.tasks()
+    if (!taskManager || !consumer) return
+    const entries = taskManager.entries()
+    if (this.config.processingGuarantee === 'exactly_once') {
+      try {
+        await Promise.all(entries.map((entry) => this.commitTransaction(entry)))
+      } catch (error) {
+        this.recoverFrom(error)
+        return
+      }
+      this.uncommitted = false
+      this.lastCommitMs = Date.now()
+      return
+    }
+    const producer = this.producer as Producer
     const ends = new Map<string, bigint>()
     await commitTasks(
-      tasks,
+      entries.map((entry) => entry.task),
       (store) => this.topology.changelogTopicOf(store),
       {
         sendChangelogs: async (records) => {
           for (const [key, end] of await sendRecords(producer, records)) ends.set(key, end)
         },
         sendOutputs: async () => {
-          await sendRecords(producer, this.collector.drain())
+          await sendRecords(producer, entries.flatMap((entry) => entry.collector.drain()))
         },
         commitOffsets: async (all) => {
           const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
@@ -252,7 +292,60 @@ export class KafkaStreams {
     this.uncommitted = false
     this.lastCommitMs = Date.now()
     for (const [key, end] of ends) this.changelogEnds.set(key, end)
-    await taskManager.checkpoint(await this.knownChangelogEnds(tasks.map((task) => task.partition)))
+    await taskManager.checkpoint(await this.knownChangelogEnds(entries.map((entry) => entry.task.partition)))
+  }
+
+  /** Exactly-once: one task's changelogs, outputs and consumed offsets as one Kafka transaction. */
+  private async commitTransaction(entry: ActiveTask): Promise<void> {
+    const producer = entry.producer as Producer
+    if (entry.collector.size === 0 && entry.task.committableOffsets().size === 0 && !entry.task.needsCommit()) return
+    const transaction = await producer.transaction()
+    try {
+      await commitTasks(
+        [entry.task],
+        (store) => this.topology.changelogTopicOf(store),
+        {
+          sendChangelogs: async (records) => {
+            await sendRecords(transaction, records)
+          },
+          sendOutputs: async () => {
+            await sendRecords(transaction, entry.collector.drain())
+          },
+          commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
+            const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
+            if (topics.length > 0) await transaction.sendOffsets({ consumerGroupId: this.topology.applicationId, topics })
+          },
+        },
+        Date.now(),
+      )
+      await transaction.commit()
+    } catch (error) {
+      await transaction.abort().catch(() => undefined)
+      throw error
+    }
+  }
+
+  /**
+   * Exactly-once: a transaction failed (fenced by a newer owner of the task, or a broker
+   * error). Nothing of it became visible. Close every task dirty (their stores are wiped and
+   * restored when next assigned) and rejoin the group, which restarts from committed offsets.
+   */
+  private recoverFrom(error: unknown): void {
+    if (this.recovering) return
+    this.recovering = true
+    this.config.log(`transaction failed, closing tasks and rejoining: ${messageOf(error)}`)
+    setImmediate(() => {
+      void (async () => {
+        try {
+          await this.consumer?.stop()
+          await this.lock.run(() => (this.taskManager as TaskManager).closeAll(false, undefined, false))
+          this.recovering = false
+          if (this.stateValue === 'RUNNING') await this.runConsumer()
+        } catch (failure) {
+          await this.failWith(new Error(`Could not rejoin after a failed transaction: ${messageOf(failure)}`))
+        }
+      })()
+    })
   }
 
   /** Changelog ends for checkpoints: from our own writes, else asked of the broker once. */
@@ -270,8 +363,8 @@ export class KafkaStreams {
     return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))
   }
 
-  private deadLetter(error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
-    this.collector.send(deadLetterRecord(this.config.deadLetterTopic as string, error, raw))
+  private deadLetter(collector: BufferedCollector, topic: string, error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
+    collector.send(deadLetterRecord(topic, error, raw))
     this.config.log(`dead-lettered: ${error.message}`)
     return 'continue'
   }
@@ -298,8 +391,11 @@ export class KafkaStreams {
         if (commit) {
           try {
             await this.commit()
+            if (this.recovering) throw new Error('the last transaction failed')
             for (const task of this.taskManager?.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
-            await this.taskManager?.closeAll(true, this.changelogEnds)
+            // Exactly-once tracks no changelog ends of its own: ask the broker, after the last commit.
+            if (this.config.processingGuarantee === 'exactly_once') this.changelogEnds.clear()
+            await this.taskManager?.closeAll(true, await this.knownChangelogEnds(this.taskManager.tasks().map((task) => task.partition)))
           } catch (error) {
             this.config.log(`commit on shutdown failed, closing dirty: ${messageOf(error)}`)
             await this.taskManager?.closeAll(false)

@@ -21,6 +21,8 @@ export interface StreamsConfig {
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
   deadLetterTopic?: string
+  /** How long the group waits for a silent member before moving its tasks (default 30 s). */
+  sessionTimeoutMs?: number
   /** Replication factor of the internal topics Sluice creates (default 1). */
   replicationFactor?: number
   /** Progress and lifecycle messages (default: to stderr). */
@@ -42,6 +44,7 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 1000),
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
+    sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     replicationFactor: config.replicationFactor ?? 1,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }

@@ -1,21 +1,28 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Kafka } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import type { Topology } from '../../topology/topology.js'
 import { StreamTask, type FailureHandler } from '../stream-task.js'
-import type { RecordCollector } from '../wire-records.js'
+import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
 import { CheckpointFile } from './checkpoint-file.js'
 import type { PartitionCounts } from './internal-topics.js'
 import type { ResolvedStreamsConfig } from './streams-config.js'
 import { taskIdOf } from './task-assignor.js'
 
-interface ActiveTask {
+/** A running task with what belongs to it alone. */
+export interface ActiveTask {
   readonly task: StreamTask
   readonly directory: string
   readonly checkpoint: CheckpointFile
+  /** The task's output records until the next commit. */
+  readonly collector: BufferedCollector
+  /** Exactly-once only: the task's transactional producer (transactional id `<applicationId>-<taskId>`). */
+  readonly producer: Producer | undefined
+  /** Changelog offset per store to restore from, read from the checkpoint at creation. */
+  readonly restoreFrom: ReadonlyMap<string, string>
 }
 
 export interface TaskManagerDeps {
@@ -23,8 +30,7 @@ export interface TaskManagerDeps {
   topology: Topology
   config: ResolvedStreamsConfig
   partitionCounts: PartitionCounts
-  collector: RecordCollector
-  onFailure: FailureHandler | undefined
+  onFailure: (collector: BufferedCollector) => FailureHandler | undefined
   /** Changelog end offsets (high watermarks) per partition of a topic. */
   endOffsets(topic: string): Promise<Map<number, bigint>>
 }
@@ -38,6 +44,10 @@ export class TaskManager {
   private closed = false
 
   constructor(private readonly deps: TaskManagerDeps) {}
+
+  private get exactlyOnce(): boolean {
+    return this.deps.config.processingGuarantee === 'exactly_once'
+  }
 
   /** Called on every group join with the new assignment; acted upon by reconcile(). */
   assign(assignment: { [topic: string]: number[] }): void {
@@ -54,12 +64,16 @@ export class TaskManager {
     return [...this.active.keys()]
   }
 
-  tasks(): StreamTask[] {
-    return [...this.active.values()].map((entry) => entry.task)
+  entries(): ActiveTask[] {
+    return [...this.active.values()]
   }
 
-  get(taskId: string): StreamTask | undefined {
-    return this.active.get(taskId)?.task
+  tasks(): StreamTask[] {
+    return this.entries().map((entry) => entry.task)
+  }
+
+  get(taskId: string): ActiveTask | undefined {
+    return this.active.get(taskId)
   }
 
   /**
@@ -76,31 +90,53 @@ export class TaskManager {
       this.deps.config.log(`task ${taskId} revoked`)
     }
     const created: ActiveTask[] = []
-    for (const taskId of [...this.assigned].sort()) {
-      if (this.active.has(taskId)) continue
-      created.push(await this.createTask(taskId))
+    try {
+      for (const taskId of [...this.assigned].sort()) {
+        if (!this.active.has(taskId)) created.push(await this.createTask(taskId))
+      }
+      await this.restore(created)
+      for (const entry of created) await entry.task.initialize()
+    } catch (error) {
+      for (const entry of created) await this.closeTask(entry, false).catch(() => undefined)
+      throw error
     }
-    if (created.length === 0) return
-    await this.restore(created)
-    for (const entry of created) {
-      await entry.task.initialize()
-      this.active.set(entry.task.taskId, entry)
-    }
-    this.deps.config.log(`running tasks: ${this.taskIds().join(', ') || 'none'}`)
+    for (const entry of created) this.active.set(entry.task.taskId, entry)
+    if (created.length > 0) this.deps.config.log(`running tasks: ${this.taskIds().join(', ') || 'none'}`)
   }
 
-  /** Records, after a successful commit, that every store is complete up to its changelog end. */
+  /** At-least-once: after a commit, every store is complete up to its changelog end. */
   async checkpoint(changelogEnds: ReadonlyMap<string, bigint>): Promise<void> {
     for (const entry of this.active.values()) await entry.checkpoint.write(this.checkpointOffsets(entry, changelogEnds))
   }
 
-  async closeAll(clean: boolean, changelogEnds?: ReadonlyMap<string, bigint>): Promise<void> {
-    this.closed = true
+  /**
+   * Closes every task. Clean (after a successful commit) writes checkpoints; dirty ones leave
+   * none, so the next owner restores (and under exactly-once wipes) the stores. `final` keeps
+   * a late group join from bringing tasks back.
+   */
+  async closeAll(clean: boolean, changelogEnds?: ReadonlyMap<string, bigint>, final = true): Promise<void> {
+    this.closed = final
     for (const entry of this.active.values()) {
       if (clean && changelogEnds) await entry.checkpoint.write(this.checkpointOffsets(entry, changelogEnds))
       await this.closeTask(entry, clean)
     }
     this.active.clear()
+    this.reconciled = false
+  }
+
+  /**
+   * At-least-once, on a rebalance: drops what every task did since the last commit (cache,
+   * outputs, positions). The consumer restarts from the committed offsets, and each store is
+   * exactly as of the last commit, which its checkpoint records, so it is kept.
+   */
+  async discardUncommitted(): Promise<void> {
+    for (const entry of this.active.values()) {
+      await entry.task.close().catch(() => undefined)
+      for (const store of entry.task.stores.values()) await store.close()
+      await entry.producer?.disconnect()
+    }
+    this.active.clear()
+    this.reconciled = false
   }
 
   private checkpointOffsets(entry: ActiveTask, changelogEnds: ReadonlyMap<string, bigint>): Map<string, string> {
@@ -117,34 +153,55 @@ export class TaskManager {
     const [subtopologyId, partition] = taskId.split('_').map(Number)
     const subtopology = this.deps.topology.subtopologies[subtopologyId]
     const directory = join(this.deps.config.stateDir, this.deps.topology.applicationId, taskId)
+    const checkpoint = new CheckpointFile(directory)
+    const restoreFrom = await checkpoint.read()
+    // A checkpoint is valid once: from here on a crash must restore from the same point again.
+    await checkpoint.remove()
+    // Under exactly-once the local store may hold writes of a transaction that never
+    // committed; without a checkpoint (no clean close) it is wiped and rebuilt from the changelog.
+    if (this.exactlyOnce && restoreFrom.size === 0 && subtopology.stores.length > 0) await rm(directory, { recursive: true, force: true })
+    let producer: Producer | undefined
+    if (this.exactlyOnce) {
+      producer = this.deps.kafka.producer({
+        transactionalId: `${this.deps.topology.applicationId}-${taskId}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // kafkajs backs off 300 ms on CONCURRENT_TRANSACTIONS right after a commit by default.
+        retry: { initialRetryTime: 10, retries: 12 },
+      })
+      await producer.connect()
+      // Initializing the transactional id fences a zombie that still holds this task and
+      // aborts its open transaction, which would otherwise hold back the changelog's end.
+      const fence = await producer.transaction()
+      await fence.abort()
+    }
     const stores = new Map<string, ManagedStore>()
     for (const spec of subtopology.stores) {
       const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, { serdeTopic: this.deps.topology.changelogTopicOf(spec.name) })
       stores.set(spec.name, store)
     }
+    const collector = new BufferedCollector(() => this.deps.partitionCounts)
     const task = new StreamTask({
       applicationId: this.deps.topology.applicationId,
       subtopology,
       partition,
       stores,
-      collector: this.deps.collector,
+      collector,
       clock: Date.now,
-      onFailure: this.deps.onFailure,
+      onFailure: this.deps.onFailure(collector),
     })
-    return { task, directory, checkpoint: new CheckpointFile(directory) }
+    return { task, directory, checkpoint, collector, producer, restoreFrom }
   }
 
   private async restore(entries: readonly ActiveTask[]): Promise<void> {
     const targets: RestoreTarget[] = []
     for (const entry of entries) {
-      const checkpoint = await entry.checkpoint.read()
-      // The checkpoint is valid once: a crash from here on must restore again from the same point.
-      await entry.checkpoint.remove()
       for (const store of entry.task.stores.values()) {
         const topic = this.deps.topology.changelogTopicOf(store.name)
         if (!topic) continue
         const end = (await this.deps.endOffsets(topic)).get(entry.task.partition) ?? 0n
-        const from = BigInt(checkpoint.get(store.name) ?? '0')
+        const from = BigInt(entry.restoreFrom.get(store.name) ?? '0')
         targets.push({
           topic,
           partition: entry.task.partition,
@@ -156,16 +213,17 @@ export class TaskManager {
       }
     }
     await restoreChangelogs(this.deps.kafka, this.deps.topology.applicationId, targets, {
-      readCommitted: this.deps.config.processingGuarantee === 'exactly_once',
+      readCommitted: this.exactlyOnce,
       log: this.deps.config.log,
       partitionCounts: this.deps.partitionCounts,
     })
   }
 
   private async closeTask(entry: ActiveTask, clean: boolean): Promise<void> {
-    await entry.task.close()
+    await entry.task.close().catch(() => undefined)
     for (const store of entry.task.stores.values()) await store.close()
     if (!clean) await entry.checkpoint.remove()
+    await entry.producer?.disconnect()
   }
 
   /** Deletes the application's whole local state (reset). */

@@ -1,0 +1,175 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs'
+import pg from 'pg'
+import { DeserializationError, messageOf } from '../../errors.js'
+import type { Serde } from '../../serde/serde.js'
+import type { PostgresSinkConfig, Row, SinkTable } from './sink-config.js'
+import { createOffsetsTableSql, createTableSql, insertStatements, quoteTable, saveOffsetsStatement, type Statement } from './sql.js'
+
+const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
+
+/** Errors worth waiting out: PostgreSQL down, restarting, or refusing connections for now. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? ''
+  return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|57P0[123]|08\d\d\d|53300)$/.test(code) || /terminat|Connection|connect/i.test(messageOf(error))
+}
+
+/**
+ * Writes output topics into PostgreSQL exactly once. It reads committed records only and, in
+ * one database transaction per fetched batch, writes the rows and the next offset of that
+ * partition into the offsets table. Its position is the one stored in PostgreSQL, not the
+ * group's Kafka offsets (those are committed afterwards, for monitoring only), so a crash
+ * anywhere replays at most what PostgreSQL does not have and writes nothing twice.
+ */
+export class PostgresSink {
+  private readonly kafka: Kafka
+  private readonly pool: pg.Pool
+  private readonly offsetsTable: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
+  private readonly tablesByTopic = new Map<string, SinkTable<any, any>>()
+  private consumer: Consumer | undefined
+  /** Next offset per `topic:partition` as stored in PostgreSQL. */
+  private positions = new Map<string, bigint>()
+  private positionsLoaded: Promise<void> = Promise.resolve()
+  private stopping = false
+  private fatal: Error | undefined
+  private stopped: Promise<void> | undefined
+  private readonly log: (message: string) => void
+  rowsWritten = 0
+
+  constructor(readonly config: PostgresSinkConfig) {
+    this.kafka = new Kafka({ clientId: `${config.groupId}-sink`, brokers: config.brokers, logLevel: logLevel.ERROR })
+    this.pool = new pg.Pool({ connectionString: config.connectionString, max: 2 })
+    // An idle client losing its server (a restart) must not crash the process; the next query retries.
+    this.pool.on('error', () => undefined)
+    this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
+    this.log = config.log ?? ((message) => process.stderr.write(`[sluice sink ${config.groupId}] ${message}\n`))
+    for (const table of config.tables) {
+      if (this.tablesByTopic.has(table.topic)) throw new Error(`Topic ${table.topic} is mapped to two tables`)
+      this.tablesByTopic.set(table.topic, table)
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.withRetry('create tables', async () => {
+      if (this.config.createTables === false) return
+      await this.pool.query(createOffsetsTableSql(this.offsetsTable))
+      for (const table of this.config.tables) await this.pool.query(createTableSql(table))
+    })
+    this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.positionsLoaded = this.loadPositions()
+    })
+    await this.consumer.connect()
+    await this.consumer.subscribe({ topics: [...this.tablesByTopic.keys()], fromBeginning: true })
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
+    this.log(`writing ${[...this.tablesByTopic].map(([topic, table]) => `${topic} -> ${table.table} (${table.mode})`).join(', ')}`)
+  }
+
+  /** The error that stopped the sink, if any. */
+  get error(): Error | undefined {
+    return this.fatal
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true
+    this.stopped ??= (async () => {
+      await this.consumer?.disconnect()
+      await this.pool.end()
+    })()
+    return this.stopped
+  }
+
+  /** Resolves once stop() (or a fatal error) has stopped the sink. */
+  async whenStopped(): Promise<void> {
+    while (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 200))
+    await this.stopped
+  }
+
+  private async loadPositions(): Promise<void> {
+    await this.withRetry('read offsets', async () => {
+      const result = await this.pool.query<{ topic: string; partition: number; next_offset: string }>(
+        `SELECT topic, partition, next_offset FROM ${quoteTable(this.offsetsTable)} WHERE group_id = $1`,
+        [this.config.groupId],
+      )
+      this.positions = new Map(result.rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]))
+    })
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.writeBatch(payload)
+    } catch (error) {
+      // Never let kafkajs retry the batch forever: stop with the error (it names the record).
+      if (this.stopping) return
+      this.fatal = error instanceof Error ? error : new Error(String(error))
+      this.log(`stopping on error: ${this.fatal.message}`)
+      setImmediate(() => void this.stop())
+    }
+  }
+
+  private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    await this.positionsLoaded
+    if (!isRunning() || isStale() || this.stopping) return
+    const key = `${batch.topic}:${batch.partition}`
+    const stored = this.positions.get(key)
+    if (stored !== undefined && BigInt(batch.firstOffset() ?? '0') > stored) {
+      // Kafka is ahead of what PostgreSQL holds: go back to PostgreSQL's position.
+      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
+      return
+    }
+    const table = this.tablesByTopic.get(batch.topic) as SinkTable<unknown, unknown>
+    const rows: Row[] = []
+    for (const message of batch.messages) {
+      if (stored !== undefined && BigInt(message.offset) < stored) continue
+      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) }
+      const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
+        try {
+          return serde.deserialize(batch.topic, data)
+        } catch (error) {
+          throw new DeserializationError(position, part, error)
+        }
+      }
+      const row = table.row(read(table.key, 'key', message.key), read(table.value, 'value', message.value), position)
+      if (row) rows.push(row)
+    }
+    const next = (BigInt(batch.lastOffset()) + 1n).toString()
+    const statements: Statement[] = [...insertStatements(table, rows), saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }])]
+    await this.withRetry(`write ${rows.length} rows to ${table.table}`, () => this.transaction(statements), heartbeat)
+    this.positions.set(key, BigInt(next))
+    this.rowsWritten += rows.length
+    resolveOffset(batch.lastOffset())
+    // For lag monitoring only: the position that counts is the one in PostgreSQL.
+    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
+  }
+
+  private async transaction(statements: readonly Statement[]): Promise<void> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      for (const statement of statements) await client.query(statement.text, statement.values)
+      await client.query('COMMIT')
+      client.release()
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined)
+      client.release(true)
+      throw error
+    }
+  }
+
+  /** Retries while PostgreSQL is unreachable, with a growing pause; other errors stop the sink. */
+  private async withRetry(what: string, attempt: () => Promise<void>, heartbeat?: () => Promise<void>): Promise<void> {
+    let backoff = 100
+    for (;;) {
+      try {
+        await attempt()
+        return
+      } catch (error) {
+        if (!isTransient(error) || this.stopping) throw error
+        this.log(`PostgreSQL unavailable (${messageOf(error)}); retrying "${what}" in ${backoff} ms`)
+        await new Promise((resolve) => setTimeout(resolve, backoff))
+        backoff = Math.min(backoff * 2, this.config.maxBackoffMs ?? 5000)
+        await heartbeat?.()
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { Serde } from '../../serde/serde.js'
+
+/** Where a row came from, for mappings that want it. */
+export interface SourcePosition {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+  readonly timestamp: number
+}
+
+export type Row = { readonly [column: string]: unknown }
+
+/** One topic written into one table. */
+export interface SinkTable<K, V> {
+  topic: string
+  table: string
+  key: Serde<K>
+  value: Serde<V>
+  /** 'upsert' replaces the row with the same primary key; 'insert' only ever adds rows. */
+  mode: 'upsert' | 'insert'
+  /** Column names and SQL types, used when the sink creates the table. */
+  columns: { readonly [column: string]: string }
+  /** Upsert: the conflict target. Insert: optional, a unique key the table gets when created. */
+  primaryKey?: readonly string[]
+  /** The row for a record, or null to write nothing for it (a tombstone, say). */
+  row: (key: K, value: V, source: SourcePosition) => Row | null
+}
+
+export interface PostgresSinkConfig {
+  /** Consumer group, and the key of this sink's rows in the offsets table. */
+  groupId: string
+  brokers: string[]
+  /** postgres://user:password@host:port/database */
+  connectionString: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
+  tables: readonly SinkTable<any, any>[]
+  /** Table of (group_id, topic, partition) -> next offset, written with the rows (default sluice_sink_offsets). */
+  offsetsTable?: string
+  /** Create the tables (and the offsets table) if they do not exist (default true). */
+  createTables?: boolean
+  /** Largest backoff between attempts while PostgreSQL is unreachable (default 5 s). */
+  maxBackoffMs?: number
+  log?: (message: string) => void
+}
+
+/** Declares a sink in a config file for `sluice sink <file>`: `export default definePostgresSink({...})`. */
+export function definePostgresSink(config: PostgresSinkConfig): PostgresSinkConfig {
+  return config
+}

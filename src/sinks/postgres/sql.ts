@@ -1,0 +1,75 @@
+import type { SinkTable, Row } from './sink-config.js'
+
+/** Quotes an identifier for PostgreSQL ("a""b"), so table and column names are never spliced raw. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+/** A possibly schema-qualified table name: schema.table quoted part by part. */
+export function quoteTable(name: string): string {
+  return name.split('.').map(quoteIdentifier).join('.')
+}
+
+export function createTableSql(table: SinkTable<unknown, unknown>): string {
+  const columns = Object.entries(table.columns).map(([name, type]) => `${quoteIdentifier(name)} ${type}`)
+  if (table.primaryKey && table.primaryKey.length > 0) columns.push(`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`)
+  return `CREATE TABLE IF NOT EXISTS ${quoteTable(table.table)} (${columns.join(', ')})`
+}
+
+export function createOffsetsTableSql(offsetsTable: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quoteTable(offsetsTable)} (group_id text NOT NULL, topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (group_id, topic, partition))`
+}
+
+/** PostgreSQL takes at most 65535 parameters per statement. */
+const MAX_PARAMETERS = 65_000
+
+export interface Statement {
+  text: string
+  values: unknown[]
+}
+
+/**
+ * Multi-row INSERT statements for a batch of rows (values always as parameters). Upserts keep
+ * only the last row per primary key: one statement may not update a row twice.
+ */
+export function insertStatements(table: SinkTable<unknown, unknown>, rows: readonly Row[]): Statement[] {
+  if (rows.length === 0) return []
+  const columns = Object.keys(table.columns)
+  let unique = rows
+  if (table.mode === 'upsert') {
+    const key = table.primaryKey ?? []
+    if (key.length === 0) throw new Error(`Sink table ${table.table} is 'upsert' but declares no primaryKey`)
+    const last = new Map<string, Row>()
+    for (const row of rows) last.set(JSON.stringify(key.map((column) => row[column] instanceof Date ? (row[column] as Date).toISOString() : row[column])), row)
+    unique = [...last.values()]
+  }
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length))
+  const conflict =
+    table.mode === 'upsert'
+      ? ` ON CONFLICT (${(table.primaryKey ?? []).map(quoteIdentifier).join(', ')}) DO UPDATE SET ${columns
+          .filter((column) => !(table.primaryKey ?? []).includes(column))
+          .map((column) => `${quoteIdentifier(column)} = EXCLUDED.${quoteIdentifier(column)}`)
+          .join(', ')}`
+      : ''
+  const statements: Statement[] = []
+  for (let start = 0; start < unique.length; start += perStatement) {
+    const chunk = unique.slice(start, start + perStatement)
+    const values: unknown[] = []
+    const tuples = chunk.map((row) => `(${columns.map((column) => (values.push(row[column] ?? null), `$${values.length}`)).join(', ')})`)
+    statements.push({ text: `INSERT INTO ${quoteTable(table.table)} (${columns.map(quoteIdentifier).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`, values })
+  }
+  return statements
+}
+
+export function saveOffsetsStatement(offsetsTable: string, groupId: string, offsets: readonly { topic: string; partition: number; next: string }[]): Statement {
+  const values: unknown[] = []
+  const tuples = offsets.map(({ topic, partition, next }) => {
+    values.push(groupId, topic, partition, next)
+    const n = values.length
+    return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}, now())`
+  })
+  return {
+    text: `INSERT INTO ${quoteTable(offsetsTable)} (group_id, topic, partition, next_offset, updated_at) VALUES ${tuples.join(', ')} ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at`,
+    values,
+  }
+}
