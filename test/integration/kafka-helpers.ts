@@ -104,14 +104,19 @@ export class SluiceProcess {
   readonly exited: Promise<number | null>
   private readonly child: ChildProcess
 
-  constructor(topologyFile: string, env: { [name: string]: string }, args: string[] = []) {
-    this.child = spawn(process.execPath, [BIN, 'run', topologyFile, ...args], { env: { ...process.env, SLUICE_BROKERS: BROKERS.join(','), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  constructor(file: string, env: { [name: string]: string }, args: string[] = [], command: 'run' | 'sink' = 'run') {
+    this.child = spawn(process.execPath, [BIN, command, file, ...args], { env: { ...process.env, SLUICE_BROKERS: BROKERS.join(','), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
     this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
     // SLUICE_TEST_LOGS=<dir> keeps every process's output there, for looking into a failure.
     const logs = process.env.SLUICE_TEST_LOGS
     if (logs) void this.exited.then(() => writeFileSync(join(logs, `${this.child.pid}.log`), this.output.join('')))
+  }
+
+  /** `sluice sink <file>` */
+  static sink(file: string, env: { [name: string]: string }): SluiceProcess {
+    return new SluiceProcess(file, env, [], 'sink')
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -25,7 +25,7 @@ export class PostgresSink {
   private readonly pool: pg.Pool
   private readonly offsetsTable: string
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
-  private readonly tablesByTopic = new Map<string, SinkTable<any, any>>()
+  private readonly tablesByTopic = new Map<string, SinkTable<any, any>[]>()
   private consumer: Consumer | undefined
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
   private positions = new Map<string, bigint>()
@@ -43,10 +43,8 @@ export class PostgresSink {
     this.pool.on('error', () => undefined)
     this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
     this.log = config.log ?? ((message) => process.stderr.write(`[sluice sink ${config.groupId}] ${message}\n`))
-    for (const table of config.tables) {
-      if (this.tablesByTopic.has(table.topic)) throw new Error(`Topic ${table.topic} is mapped to two tables`)
-      this.tablesByTopic.set(table.topic, table)
-    }
+    // A topic may feed several tables; they are written in the same transaction.
+    for (const table of config.tables) this.tablesByTopic.set(table.topic, [...(this.tablesByTopic.get(table.topic) ?? []), table])
   }
 
   async start(): Promise<void> {
@@ -62,7 +60,7 @@ export class PostgresSink {
     await this.consumer.connect()
     await this.consumer.subscribe({ topics: [...this.tablesByTopic.keys()], fromBeginning: true })
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
-    this.log(`writing ${[...this.tablesByTopic].map(([topic, table]) => `${topic} -> ${table.table} (${table.mode})`).join(', ')}`)
+    this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
   }
 
   /** The error that stopped the sink, if any. */
@@ -117,26 +115,32 @@ export class PostgresSink {
       this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
       return
     }
-    const table = this.tablesByTopic.get(batch.topic) as SinkTable<unknown, unknown>
-    const rows: Row[] = []
+    const tables = (this.tablesByTopic.get(batch.topic) ?? []) as SinkTable<unknown, unknown>[]
+    const rows: Row[][] = tables.map(() => [])
     for (const message of batch.messages) {
       if (stored !== undefined && BigInt(message.offset) < stored) continue
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) }
-      const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
-        try {
-          return serde.deserialize(batch.topic, data)
-        } catch (error) {
-          throw new DeserializationError(position, part, error)
+      tables.forEach((table, index) => {
+        const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
+          try {
+            return serde.deserialize(batch.topic, data)
+          } catch (error) {
+            throw new DeserializationError(position, part, error)
+          }
         }
-      }
-      const row = table.row(read(table.key, 'key', message.key), read(table.value, 'value', message.value), position)
-      if (row) rows.push(row)
+        const row = table.row(read(table.key, 'key', message.key), read(table.value, 'value', message.value), position)
+        if (row) rows[index].push(row)
+      })
     }
     const next = (BigInt(batch.lastOffset()) + 1n).toString()
-    const statements: Statement[] = [...insertStatements(table, rows), saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }])]
-    await this.withRetry(`write ${rows.length} rows to ${table.table}`, () => this.transaction(statements), heartbeat)
+    const statements: Statement[] = [
+      ...tables.flatMap((table, index) => insertStatements(table, rows[index])),
+      saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }]),
+    ]
+    const rowCount = rows.reduce((sum, list) => sum + list.length, 0)
+    await this.withRetry(`write ${rowCount} rows`, () => this.transaction(statements), heartbeat)
     this.positions.set(key, BigInt(next))
-    this.rowsWritten += rows.length
+    this.rowsWritten += rowCount
     resolveOffset(batch.lastOffset())
     // For lag monitoring only: the position that counts is the one in PostgreSQL.
     await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)

@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { afterAll, describe, expect, test } from 'vitest'
+import { benchTransactions } from '../../bench/transactions.js'
+import { createTopic, produce, SluiceProcess, unique, waitFor } from './kafka-helpers.js'
+
+const TOPOLOGY = fileURLToPath(new URL('./fixtures/category-counts-under-test.ts', import.meta.url))
+const SINK = fileURLToPath(new URL('./fixtures/sink-under-test.ts', import.meta.url))
+const SERVICES = fileURLToPath(new URL('../../scripts/services.sh', import.meta.url))
+const PG_URL = process.env.SLUICE_PG_URL ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice'
+const pool = new pg.Pool({ connectionString: PG_URL, max: 2 })
+pool.on('error', () => undefined)
+afterAll(() => pool.end())
+
+/** `npm run test:crash` runs the full form; `npm test` a shortened one. */
+const RECORDS = Number(process.env.CRASH_RECORDS ?? 20_000)
+const KILLS = Number(process.env.CRASH_KILLS ?? 2)
+
+function names(guarantee: string) {
+  const applicationId = unique(guarantee === 'exactly_once' ? 'eos' : 'alos')
+  const table = applicationId.replace(/-/g, '_')
+  return {
+    applicationId,
+    input: `${applicationId}-transactions`,
+    output: `${applicationId}-counts`,
+    metrics: `${table}_fraud_metrics`,
+    updates: `${table}_count_updates`,
+    stateDir: join(tmpdir(), `${applicationId}-state`),
+  }
+}
+
+function transactions(count: number, seed: number) {
+  return [...benchTransactions(count, seed)].map(({ key, value }) => ({ key, value: JSON.stringify(value), unixTime: value.unix_time, category: value.category }))
+}
+
+function reference(records: readonly { unixTime: number; category: string }[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const { unixTime, category } of records) {
+    const key = `${category}@${Math.floor((unixTime * 1000) / 60_000) * 60_000}`
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return counts
+}
+
+async function metricsIn(table: string): Promise<Map<string, number>> {
+  const result = await pool.query<{ category: string; start: string; count: string }>(`SELECT category, (extract(epoch from window_start) * 1000)::bigint AS start, count FROM "${table}"`)
+  return new Map(result.rows.map((row) => [`${row.category}@${row.start}`, Number(row.count)]))
+}
+
+async function updatesIn(table: string): Promise<{ rows: number; distinct: number }> {
+  const result = await pool.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT (window_start, category, count)) AS distinct FROM "${table}"`)
+  return { rows: Number(result.rows[0].rows), distinct: Number(result.rows[0].distinct) }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Seeded, so a failing run can be repeated. */
+function delays(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31
+    return 500 + (state % 2500)
+  }
+}
+
+describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topology and sink killed with -9 again and again', (guarantee) => {
+  test(`${RECORDS} transactions, ${KILLS} kills of each process`, async () => {
+    const run = names(guarantee)
+    await createTopic(run.input, 6)
+    const records = transactions(RECORDS, 11)
+    await produce(run.input, records)
+    const env = {
+      TEST_APPLICATION_ID: run.applicationId,
+      TEST_INPUT_TOPIC: run.input,
+      TEST_OUTPUT_TOPIC: run.output,
+      TEST_GRACE: '30d',
+      TEST_SINK_GROUP: `${run.applicationId}-sink`,
+      TEST_METRICS_TABLE: run.metrics,
+      TEST_UPDATES_TABLE: run.updates,
+      SLUICE_GUARANTEE: guarantee,
+      SLUICE_STATE_DIR: run.stateDir,
+      SLUICE_PG_URL: PG_URL,
+    }
+    const next = delays(guarantee === 'exactly_once' ? 7 : 8)
+    let topology = new SluiceProcess(TOPOLOGY, env)
+    let sink = SluiceProcess.sink(SINK, env)
+    try {
+      for (let kill = 0; kill < KILLS; kill++) {
+        await sleep(next())
+        topology.kill('SIGKILL')
+        await topology.exited
+        topology = new SluiceProcess(TOPOLOGY, env)
+        await sleep(next())
+        sink.kill('SIGKILL')
+        await sink.exited
+        sink = SluiceProcess.sink(SINK, env)
+      }
+      const expected = reference(records)
+      if (guarantee === 'exactly_once') {
+        // Exactly once: fraud_metrics equals the reference, and every update row is there once.
+        await waitFor(async () => (await updatesIn(run.updates)).rows >= records.length && (await metricsIn(run.metrics)).size === expected.size, 240_000, 'the sink to catch up')
+        await sleep(2000)
+        expect(await metricsIn(run.metrics)).toEqual(expected)
+        expect(await updatesIn(run.updates)).toEqual({ rows: records.length, distinct: records.length })
+      } else {
+        // At least once: nothing lost (every update of every window present), repeats allowed.
+        await waitFor(async () => (await updatesIn(run.updates)).distinct >= records.length, 240_000, 'the sink to catch up')
+        const metrics = await metricsIn(run.metrics)
+        expect([...metrics.keys()].sort()).toEqual([...expected.keys()].sort())
+        for (const [window, count] of expected) expect(metrics.get(window), window).toBeGreaterThanOrEqual(count)
+        expect((await updatesIn(run.updates)).distinct).toBeGreaterThanOrEqual(records.length)
+      }
+    } finally {
+      topology.kill('SIGTERM')
+      sink.kill('SIGTERM')
+      expect(await topology.exited, topology.output.join('')).toBe(0)
+      expect(await sink.exited, sink.output.join('')).toBe(0)
+      await rm(run.stateDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('exactly-once against zombies and a PostgreSQL restart', () => {
+  test('a paused process resumed after another took its tasks: nothing it writes becomes visible', async () => {
+    const run = names('exactly_once')
+    await createTopic(run.input, 2)
+    const records = transactions(12_000, 12)
+    const env = {
+      TEST_APPLICATION_ID: run.applicationId,
+      TEST_INPUT_TOPIC: run.input,
+      TEST_OUTPUT_TOPIC: run.output,
+      TEST_GRACE: '30d',
+      TEST_SINK_GROUP: `${run.applicationId}-sink`,
+      TEST_METRICS_TABLE: run.metrics,
+      TEST_UPDATES_TABLE: run.updates,
+      SLUICE_GUARANTEE: 'exactly_once',
+      SLUICE_SESSION_TIMEOUT_MS: '6000',
+      SLUICE_PG_URL: PG_URL,
+    }
+    const zombie = new SluiceProcess(TOPOLOGY, { ...env, SLUICE_STATE_DIR: `${run.stateDir}/zombie` })
+    const sink = SluiceProcess.sink(SINK, env)
+    let successor: SluiceProcess | undefined
+    try {
+      await produce(run.input, records.slice(0, 4000))
+      await zombie.waitForOutput(/running tasks/)
+      await waitFor(async () => (await updatesIn(run.updates).catch(() => ({ rows: 0 }))).rows > 0, 60_000, 'first rows')
+      zombie.kill('SIGSTOP')
+      await produce(run.input, records.slice(4000, 8000))
+      successor = new SluiceProcess(TOPOLOGY, { ...env, SLUICE_STATE_DIR: `${run.stateDir}/successor` })
+      await successor.waitForOutput(/running tasks/, 90_000)
+      await produce(run.input, records.slice(8000))
+      await sleep(3000)
+      zombie.kill('SIGCONT')
+      await waitFor(async () => (await updatesIn(run.updates)).rows >= records.length, 180_000, 'the sink to catch up')
+      await sleep(3000)
+      expect(await metricsIn(run.metrics)).toEqual(reference(records))
+      expect(await updatesIn(run.updates)).toEqual({ rows: records.length, distinct: records.length })
+    } finally {
+      zombie.kill('SIGCONT')
+      for (const process of [zombie, successor, sink]) process?.kill('SIGTERM')
+      await Promise.all([zombie.exited, successor?.exited, sink.exited])
+      await rm(run.stateDir, { recursive: true, force: true })
+    }
+  })
+
+  test('PostgreSQL restarted while the sink writes: no loss, no duplicate', async () => {
+    const run = names('exactly_once')
+    await createTopic(run.input, 3)
+    const records = transactions(15_000, 13)
+    const env = {
+      TEST_APPLICATION_ID: run.applicationId,
+      TEST_INPUT_TOPIC: run.input,
+      TEST_OUTPUT_TOPIC: run.output,
+      TEST_GRACE: '30d',
+      TEST_SINK_GROUP: `${run.applicationId}-sink`,
+      TEST_METRICS_TABLE: run.metrics,
+      TEST_UPDATES_TABLE: run.updates,
+      SLUICE_GUARANTEE: 'exactly_once',
+      SLUICE_STATE_DIR: run.stateDir,
+      SLUICE_PG_URL: PG_URL,
+    }
+    const topology = new SluiceProcess(TOPOLOGY, env)
+    const sink = SluiceProcess.sink(SINK, env)
+    try {
+      await produce(run.input, records.slice(0, 7500))
+      await waitFor(async () => (await updatesIn(run.updates).catch(() => ({ rows: 0 }))).rows > 0, 60_000, 'first rows')
+      execFileSync('bash', [SERVICES, 'down', 'postgres'], { stdio: 'ignore' })
+      await produce(run.input, records.slice(7500))
+      await sleep(3000)
+      execFileSync('bash', [SERVICES, 'up', 'postgres'], { stdio: 'ignore' })
+      await waitFor(async () => (await updatesIn(run.updates)).rows >= records.length, 180_000, 'the sink to catch up')
+      await sleep(2000)
+      expect(sink.output.join('')).toMatch(/PostgreSQL unavailable/)
+      expect(await metricsIn(run.metrics)).toEqual(reference(records))
+      expect(await updatesIn(run.updates)).toEqual({ rows: records.length, distinct: records.length })
+    } finally {
+      execFileSync('bash', [SERVICES, 'up', 'postgres'], { stdio: 'ignore' })
+      topology.kill('SIGTERM')
+      sink.kill('SIGTERM')
+      expect(await topology.exited, topology.output.join('')).toBe(0)
+      expect(await sink.exited, sink.output.join('')).toBe(0)
+      await rm(run.stateDir, { recursive: true, force: true })
+    }
+  })
+})
