@@ -161,6 +161,8 @@ describe('exactly-once against zombies and a PostgreSQL restart', () => {
       await sleep(3000)
       expect(await metricsIn(run.metrics)).toEqual(reference(records))
       expect(await updatesIn(run.updates)).toEqual({ rows: records.length, distinct: records.length })
+      // The successor did take the zombie's tasks over.
+      expect(zombie.output.join('')).toMatch(/revoked|transaction failed/)
     } finally {
       zombie.kill('SIGCONT')
       for (const process of [zombie, successor, sink]) process?.kill('SIGTERM')

@@ -167,8 +167,9 @@ export class TaskManager {
         idempotent: true,
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
-        // kafkajs backs off 300 ms on CONCURRENT_TRANSACTIONS right after a commit by default.
-        retry: { initialRetryTime: 10, retries: 12 },
+        // kafkajs backs off 300 ms on CONCURRENT_TRANSACTIONS right after a commit by default;
+        // an idempotent producer must not give up retrying (kafkajs warns otherwise).
+        retry: { initialRetryTime: 10, retries: Number.MAX_SAFE_INTEGER },
       })
       await producer.connect()
       // Initializing the transactional id fences a zombie that still holds this task and

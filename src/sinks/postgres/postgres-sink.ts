@@ -53,6 +53,7 @@ export class PostgresSink {
       await this.pool.query(createOffsetsTableSql(this.offsetsTable))
       for (const table of this.config.tables) await this.pool.query(createTableSql(table))
     })
+    await this.waitForTopics()
     this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.positionsLoaded = this.loadPositions()
@@ -61,6 +62,23 @@ export class PostgresSink {
     await this.consumer.subscribe({ topics: [...this.tablesByTopic.keys()], fromBeginning: true })
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
+  }
+
+  /** A sink may start before the topology that creates its topics: wait for them. */
+  private async waitForTopics(): Promise<void> {
+    const admin = this.kafka.admin()
+    await admin.connect()
+    try {
+      for (let attempt = 0; !this.stopping; attempt++) {
+        const existing = new Set(await admin.listTopics())
+        const missing = [...this.tablesByTopic.keys()].filter((topic) => !existing.has(topic))
+        if (missing.length === 0) return
+        if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+    } finally {
+      await admin.disconnect()
+    }
   }
 
   /** The error that stopped the sink, if any. */
