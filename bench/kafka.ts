@@ -3,18 +3,18 @@ import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
-import { defineTopology, serdes, type Topology } from '../src/index.js'
+import { defineTopology, serdes, type StreamsConfig, type Topology } from '../src/index.js'
 import { KafkaStreams } from '../src/runtime/kafka/kafka-streams.js'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { benchTransactions } from './transactions.js'
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000)
+export const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000)
 const PARTITIONS = 6
-const BROKERS = (process.env.SLUICE_BROKERS ?? '127.0.0.1:9092').split(',')
-const kafka = new Kafka({ clientId: 'sluice-bench', brokers: BROKERS, logLevel: logLevel.NOTHING })
-const runId = `bench-${Date.now().toString(36)}`
+export const BROKERS = (process.env.SLUICE_BROKERS ?? '127.0.0.1:9092').split(',')
+export const kafka = new Kafka({ clientId: 'sluice-bench', brokers: BROKERS, logLevel: logLevel.NOTHING })
+export const runId = `bench-${Date.now().toString(36)}`
 
-async function lag(groupId: string, topics: readonly string[]): Promise<number> {
+export async function lag(groupId: string, topics: readonly string[]): Promise<number> {
   const admin = kafka.admin()
   await admin.connect()
   try {
@@ -32,14 +32,14 @@ async function lag(groupId: string, topics: readonly string[]): Promise<number> 
 }
 
 /** Seconds from `start()` until the group has committed everything on the topics. */
-async function timeUntilConsumed(groupId: string, topics: readonly string[], start: () => Promise<void>): Promise<number> {
+export async function timeUntilConsumed(groupId: string, topics: readonly string[], start: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint()
   await start()
   while ((await lag(groupId, topics)) > 0) await new Promise((resolve) => setTimeout(resolve, 100))
   return Number(process.hrtime.bigint() - started) / 1e9
 }
 
-async function prepareInput(topic: string): Promise<void> {
+export async function prepareInput(topic: string): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })
@@ -85,9 +85,9 @@ async function rawPassThrough(input: string): Promise<number> {
   return RECORDS / seconds
 }
 
-async function sluice(topology: Topology, topics: readonly string[]): Promise<number> {
+export async function sluice(topology: Topology, topics: readonly string[], config: Partial<StreamsConfig> = {}): Promise<number> {
   const stateDir = join(tmpdir(), `${runId}-state`)
-  const streams = new KafkaStreams(topology, { brokers: BROKERS, stateDir, log: () => {} })
+  const streams = new KafkaStreams(topology, { brokers: BROKERS, stateDir, log: () => {}, ...config })
   const seconds = await timeUntilConsumed(topology.applicationId, topics, () => streams.start())
   await streams.close()
   await rm(stateDir, { recursive: true, force: true })

@@ -143,6 +143,15 @@ export class StreamTask implements TaskServices {
     return false
   }
 
+  /**
+   * Moves the position to commit past offsets that held no record for the task (transaction
+   * markers, aborted records), so that a finished input shows no lag.
+   */
+  advanceOffset(topic: string, nextOffset: string): void {
+    const current = this.nextOffsets.get(topic)
+    if (current === undefined || BigInt(nextOffset) > BigInt(current)) this.nextOffsets.set(topic, nextOffset)
+  }
+
   /** Consumed positions to commit: next offset per source topic of this task's partition. */
   committableOffsets(): ReadonlyMap<string, string> {
     return this.nextOffsets

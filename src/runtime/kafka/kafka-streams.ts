@@ -157,6 +157,15 @@ export class KafkaStreams {
         })
         .catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
     })
+    // Batches of transaction markers only never reach eachBatch; still move past them.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || this.stateValue !== 'RUNNING') return
+      const subtopology = topology.subtopologyOf(payload.topic)
+      const task = subtopology && taskManager.get(`${subtopology.id}_${payload.partition}`)?.task
+      if (!task) return
+      task.advanceOffset(payload.topic, (BigInt(payload.lastOffset) + 1n).toString())
+      this.uncommitted = true
+    })
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) void this.failWith(new Error(`The consumer crashed: ${messageOf(event.payload.error)}`))
     })
@@ -216,6 +225,7 @@ export class KafkaStreams {
         return
       }
       resolveOffset(batch.lastOffset())
+      task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
       this.uncommitted = true
       if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
         await this.commitOrMarkBroken()
