@@ -1,16 +1,37 @@
 import { execFileSync } from 'node:child_process'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
+const env = process.env
+const SERVICES = [
+  { name: 'kafka', port: Number(env.SLUICE_KAFKA_PORT ?? 9092) },
+  { name: 'registry', port: Number(env.SLUICE_REGISTRY_PORT ?? 8081) },
+  { name: 'postgres', port: Number(env.SLUICE_PG_PORT ?? 5432) },
+]
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 })
+    const done = (result: boolean): void => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => done(false))
+  })
+}
+
 /**
- * Integration tests need the real services. Unless SLUICE_BROKERS points elsewhere, the
- * project's own script brings them up (fetching them on a fresh machine) when they are down.
+ * Integration tests need the real services. Services already listening (started by
+ * scripts/services.sh or docker compose) are used as they are; otherwise the project's own
+ * script brings up the missing ones, fetching them first on a fresh machine.
  */
-export default function setup(): void {
-  if (process.env.SLUICE_BROKERS) return
+export default async function setup(): Promise<void> {
+  if (env.SLUICE_BROKERS) return
+  const missing: string[] = []
+  for (const service of SERVICES) if (!(await reachable(service.port))) missing.push(service.name)
+  if (missing.length === 0) return
   const script = fileURLToPath(new URL('../scripts/services.sh', import.meta.url))
-  try {
-    execFileSync('bash', [script, 'status'], { stdio: 'ignore' })
-  } catch {
-    execFileSync('bash', [script, 'up'], { stdio: 'inherit' })
-  }
+  execFileSync('bash', [script, 'up', ...missing], { stdio: 'inherit' })
 }
