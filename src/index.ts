@@ -36,3 +36,12 @@ export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.j
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
 export { PostgresSink } from './sinks/postgres/postgres-sink.js'
 export { definePostgresSink, type PostgresSinkConfig, type Row, type SinkTable, type SourcePosition } from './sinks/postgres/sink-config.js'
+
+export { debeziumRows, debeziumSerde, debeziumKeySerde, parseDebeziumChange, type DebeziumChange, type DebeziumOp, type DebeziumRowsOptions, type DebeziumSerdeOptions } from './serde/debezium.js'
+export { CATEGORIES, TRANSACTION_FIELDS, formatTransactionTime, type Category, type Transaction } from './generator/transaction.js'
+export { generateTransactions, FRAUD_FREE_TRANSACTIONS, FRAUD_MIX, FRAUD_SHAPE, type FraudKind, type GeneratedTransaction, type GeneratorOptions } from './generator/generate-transactions.js'
+export { haversineKm } from './generator/geo.js'
+export { formatProgress, progressToStderr, type WriteOptions, type WriteProgress } from './generator/progress.js'
+export { writeToJsonl, type JsonlWriteOptions } from './generator/jsonl-writer.js'
+export { writeToKafka, type KafkaWriteOptions } from './generator/kafka-writer.js'
+export { writeToPostgres, transactionsTableSql, type PostgresWriteOptions } from './generator/postgres-writer.js'

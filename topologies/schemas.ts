@@ -1,30 +1,7 @@
-import { serdes, type Serde } from 'sluice'
+import { serdes, type Serde, type Transaction } from 'sluice'
 
-/** A card transaction, with the fields of the public credit-card fraud simulation data. */
-export interface Transaction {
-  trans_date_trans_time: string
-  cc_num: string
-  merchant: string
-  category: string
-  amt: number
-  first: string
-  last: string
-  gender: string
-  street: string
-  city: string
-  state: string
-  zip: string
-  lat: number
-  long: number
-  city_pop: number
-  job: string
-  dob: string
-  trans_num: string
-  unix_time: number
-  merch_lat: number
-  merch_long: number
-  is_fraud: number
-}
+// The Transaction interface lives with the generator (src/generator/transaction.ts).
+export type { Transaction }
 
 function isTransaction(value: unknown): value is Transaction {
   if (typeof value !== 'object' || value === null) return false

@@ -1,6 +1,7 @@
 import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
 import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
+import { generateCommand } from './generate-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 
@@ -11,6 +12,7 @@ Commands:
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
+  generate [options]            write test transactions with labelled fraud (sluice generate --help)
   help                          show this text
 
 Options (environment variable in brackets):
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return command === undefined ? 1 : 0
   }
+  if (command === 'generate') return generateCommand(rest)
   const { values, positionals } = parseCommand(rest)
   const file = positionals[0]
   if (!file) throw new Error(`${command} needs a topology file, e.g. sluice ${command} topologies/category-counts.ts`)

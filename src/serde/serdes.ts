@@ -1,4 +1,5 @@
 import { bytesSerde } from './bytes.js'
+import { debeziumKeySerde, debeziumSerde } from './debezium.js'
 import { jsonSerde } from './json.js'
 import { doubleSerde, intSerde, longSerde } from './numbers.js'
 import { stringSerde } from './string.js'
@@ -13,4 +14,8 @@ export const serdes = {
   int: intSerde,
   double: doubleSerde,
   windowed: windowedSerde,
+  /** Debezium change events (PostgreSQL, JSON converter), as DebeziumChange<T> | null; see debeziumSerde. */
+  debezium: debeziumSerde,
+  /** Debezium message keys: the primary-key struct's payload. */
+  debeziumKey: debeziumKeySerde,
 }

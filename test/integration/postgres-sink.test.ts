@@ -193,6 +193,8 @@ describe('exactly-once against zombies and a PostgreSQL restart', () => {
       await produce(run.input, records.slice(0, 7500))
       await waitFor(async () => (await updatesIn(run.updates).catch(() => ({ rows: 0 }))).rows > 0, 60_000, 'first rows')
       execFileSync('bash', [SERVICES, 'down', 'postgres'], { stdio: 'ignore' })
+      // Only a PostgreSQL that scripts/services.sh started can be restarted by this test.
+      expect(await pool.query('SELECT 1').then(() => 'up', () => 'down'), 'PostgreSQL must be the one scripts/services.sh manages').toBe('down')
       await produce(run.input, records.slice(7500))
       await sleep(3000)
       execFileSync('bash', [SERVICES, 'up', 'postgres'], { stdio: 'ignore' })

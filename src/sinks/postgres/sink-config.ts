@@ -20,7 +20,7 @@ export interface SinkTable<K, V> {
   mode: 'upsert' | 'insert'
   /** Column names and SQL types, used when the sink creates the table. */
   columns: { readonly [column: string]: string }
-  /** Upsert: the conflict target. Insert: optional, a unique key the table gets when created. */
+  /** Upsert: the conflict target. Insert: optional unique key; a row whose key exists is skipped. */
   primaryKey?: readonly string[]
   /** The row for a record, or null to write nothing for it (a tombstone, say). */
   row: (key: K, value: V, source: SourcePosition) => Row | null

@@ -44,8 +44,13 @@ export function insertStatements(table: SinkTable<unknown, unknown>, rows: reado
     unique = [...last.values()]
   }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length))
+  // An insert-only table with a declared key keeps the first row of each key: a record
+  // redelivered under at-least-once must not stop the sink on a unique violation.
+  const keyed = (table.primaryKey ?? []).length > 0
   const conflict =
-    table.mode === 'upsert'
+    table.mode === 'insert' && keyed
+      ? ` ON CONFLICT (${(table.primaryKey ?? []).map(quoteIdentifier).join(', ')}) DO NOTHING`
+      : table.mode === 'upsert'
       ? ` ON CONFLICT (${(table.primaryKey ?? []).map(quoteIdentifier).join(', ')}) DO UPDATE SET ${columns
           .filter((column) => !(table.primaryKey ?? []).includes(column))
           .map((column) => `${quoteIdentifier(column)} = EXCLUDED.${quoteIdentifier(column)}`)

@@ -1,0 +1,169 @@
+import { defineTopology, serdes, Stores, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde, type BackendKind, type SinkTable } from 'sluice'
+import { alreadySeen, assess, DEFAULT_SCORING, emptyProfile, learn, type AlertLevel, type AlertReason, type ScoringConfig, type UserProfile } from './anomaly-scoring.js'
+import { transaction, type Transaction } from './schemas.js'
+
+/** An alert on one transaction, written to the alerts topic as JSON keyed by cc_num. */
+export interface FraudAlert {
+  trans_num: string
+  cc_num: string
+  unix_time: number
+  trans_date_trans_time: string
+  amt: number
+  merchant: string
+  category: string
+  /** Combined score in [0, 1]. */
+  score: number
+  level: AlertLevel
+  /** The rules that scored, highest first, each with its numbers and a message. */
+  reasons: AlertReason[]
+  /** Transactions of the user seen before this one. */
+  history: number
+}
+
+function isFraudAlert(value: unknown): value is FraudAlert {
+  if (typeof value !== 'object' || value === null) return false
+  const alert = value as Partial<FraudAlert>
+  return typeof alert.trans_num === 'string' && typeof alert.score === 'number' && typeof alert.level === 'string' && Array.isArray(alert.reasons)
+}
+
+export const fraudAlert: Serde<FraudAlert> = serdes.json<FraudAlert>(isFraudAlert)
+export const userProfile: Serde<UserProfile> = serdes.json<UserProfile>()
+
+export interface UserAnomalyOptions {
+  applicationId?: string
+  inputTopic?: string
+  alertsTopic?: string
+  /** Name of the per-user profile store (default `user-profiles`). */
+  store?: string
+  /** Store backend (default: the application's, LevelDB). */
+  backend?: BackendKind
+  /**
+   * The input must be partitioned by cc_num (the generator keys it so). When it is not (a
+   * Debezium topic keyed by the table's primary key, say), name a topic here: the stream is
+   * re-keyed by cc_num and written through it first.
+   */
+  rekeyTopic?: string
+  /** Overrides of the scoring thresholds (see DEFAULT_SCORING). */
+  scoring?: Partial<ScoringConfig>
+}
+
+/** Scores each transaction against its user's profile and forwards alerts; keeps the profile in a key-value store. */
+export class UserAnomalyProcessor implements Processor<string, Transaction, string, FraudAlert> {
+  private context!: ProcessorContext<string, FraudAlert>
+  private store!: KeyValueStore<string, UserProfile>
+
+  constructor(
+    private readonly storeName: string,
+    private readonly config: ScoringConfig,
+  ) {}
+
+  init(context: ProcessorContext<string, FraudAlert>): void {
+    this.context = context
+    this.store = context.getStateStore<KeyValueStore<string, UserProfile>>(this.storeName)
+  }
+
+  process(record: Record<string, Transaction>): void {
+    const tx = record.value
+    if (tx === null || tx === undefined) return // a tombstone: nothing to score
+    const user = String(tx.cc_num)
+    const profile = this.store.get(user) ?? emptyProfile()
+    if (alreadySeen(profile, tx.trans_num)) return
+    const assessment = assess(profile, tx, this.config)
+    this.store.put(user, learn(profile, tx, assessment, this.config))
+    if (assessment.level === null) return
+    const alert: FraudAlert = {
+      trans_num: tx.trans_num,
+      cc_num: user,
+      unix_time: tx.unix_time,
+      trans_date_trans_time: tx.trans_date_trans_time,
+      amt: tx.amt,
+      merchant: tx.merchant,
+      category: tx.category,
+      score: assessment.score,
+      level: assessment.level,
+      reasons: assessment.reasons,
+      history: profile.count,
+    }
+    this.context.forward(record.withKey(user).withValue(alert))
+  }
+}
+
+function mergeScoring(overrides: Partial<ScoringConfig> = {}): ScoringConfig {
+  const d = DEFAULT_SCORING
+  return {
+    ...d,
+    ...overrides,
+    amount: { ...d.amount, ...overrides.amount },
+    velocity: { ...d.velocity, ...overrides.velocity },
+    distance: { ...d.distance, ...overrides.distance },
+    thresholds: { ...d.thresholds, ...overrides.thresholds },
+  }
+}
+
+/**
+ * fraud_alerts: one row per alert, insert-only, unique on trans_num. The sink writes rows and
+ * offsets in one database transaction, so each alert lands exactly once.
+ */
+export function fraudAlertsTable(topic = 'alerts', table = 'fraud_alerts'): SinkTable<string, FraudAlert> {
+  return {
+    topic,
+    table,
+    key: serdes.string(),
+    value: fraudAlert,
+    mode: 'insert',
+    columns: {
+      trans_num: 'text NOT NULL',
+      cc_num: 'text NOT NULL',
+      unix_time: 'bigint NOT NULL',
+      transaction_time: 'timestamptz NOT NULL',
+      amt: 'double precision NOT NULL',
+      merchant: 'text',
+      category: 'text',
+      score: 'double precision NOT NULL',
+      level: 'text NOT NULL',
+      reasons: 'jsonb NOT NULL',
+      history: 'integer NOT NULL',
+    },
+    primaryKey: ['trans_num'],
+    row: (_key, alert) =>
+      alert === null
+        ? null
+        : {
+            trans_num: alert.trans_num,
+            cc_num: alert.cc_num,
+            unix_time: alert.unix_time,
+            transaction_time: new Date(alert.unix_time * 1000),
+            amt: alert.amt,
+            merchant: alert.merchant,
+            category: alert.category,
+            score: alert.score,
+            level: alert.level,
+            // pg would send a JS array as a PostgreSQL array: pass JSON text for jsonb.
+            reasons: JSON.stringify(alert.reasons),
+            history: alert.history,
+          },
+  }
+}
+
+/** Per-user anomaly detection: transactions keyed by cc_num in, alerts (JSON, keyed by cc_num) out. */
+export function userAnomaly(options: UserAnomalyOptions = {}) {
+  const applicationId = options.applicationId ?? 'user-anomaly'
+  const storeName = options.store ?? 'user-profiles'
+  const config = mergeScoring(options.scoring)
+  return defineTopology({ applicationId }, (b) => {
+    const source = { key: serdes.string(), value: transaction, timestamp: (tx: Transaction) => tx.unix_time * 1000 }
+    let byCard = b.stream(options.inputTopic ?? 'transactions', source)
+    if (options.rekeyTopic) {
+      byCard.selectKey((_key, tx) => String(tx.cc_num), { name: 'key-by-card' }).to(options.rekeyTopic, { name: 'to-rekey-topic', key: serdes.string(), value: transaction })
+      byCard = b.stream(options.rekeyTopic, { ...source, name: 'rekeyed-source' })
+    }
+    byCard
+      .process(() => new UserAnomalyProcessor(storeName, config), {
+        name: 'score-transactions',
+        stores: [Stores.keyValue(storeName, { key: serdes.string(), value: userProfile, backend: options.backend })],
+      })
+      .to(options.alertsTopic ?? 'alerts', { name: 'alerts-sink', key: serdes.string(), value: fraudAlert })
+  })
+}
+
+export default userAnomaly()
