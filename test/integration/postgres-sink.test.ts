@@ -19,6 +19,8 @@ afterAll(() => pool.end())
 /** `npm run test:crash` runs the full form; `npm test` a shortened one. */
 const RECORDS = Number(process.env.CRASH_RECORDS ?? 20_000)
 const KILLS = Number(process.env.CRASH_KILLS ?? 2)
+/** How long the pipeline may take to catch up after the last kill. */
+const CATCH_UP_MS = Number(process.env.CRASH_CATCH_UP_MS ?? 240_000)
 
 function names(guarantee: string) {
   const applicationId = unique(guarantee === 'exactly_once' ? 'eos' : 'alos')
@@ -104,13 +106,13 @@ describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topol
       const expected = reference(records)
       if (guarantee === 'exactly_once') {
         // Exactly once: fraud_metrics equals the reference, and every update row is there once.
-        await waitFor(async () => (await updatesIn(run.updates)).rows >= records.length && (await metricsIn(run.metrics)).size === expected.size, 240_000, 'the sink to catch up')
+        await waitFor(async () => (await updatesIn(run.updates)).rows >= records.length && (await metricsIn(run.metrics)).size === expected.size, CATCH_UP_MS, 'the sink to catch up')
         await sleep(2000)
         expect(await metricsIn(run.metrics)).toEqual(expected)
         expect(await updatesIn(run.updates)).toEqual({ rows: records.length, distinct: records.length })
       } else {
         // At least once: nothing lost (every update of every window present), repeats allowed.
-        await waitFor(async () => (await updatesIn(run.updates)).distinct >= records.length, 240_000, 'the sink to catch up')
+        await waitFor(async () => (await updatesIn(run.updates)).distinct >= records.length, CATCH_UP_MS, 'the sink to catch up')
         const metrics = await metricsIn(run.metrics)
         expect([...metrics.keys()].sort()).toEqual([...expected.keys()].sort())
         for (const [window, count] of expected) expect(metrics.get(window), window).toBeGreaterThanOrEqual(count)
@@ -123,7 +125,7 @@ describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topol
       expect(await sink.exited, sink.output.join('')).toBe(0)
       await rm(run.stateDir, { recursive: true, force: true })
     }
-  })
+  }, CATCH_UP_MS + 200_000)
 })
 
 describe('exactly-once against zombies and a PostgreSQL restart', () => {
