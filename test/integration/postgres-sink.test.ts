@@ -71,7 +71,12 @@ function delays(seed: number): () => number {
   }
 }
 
-describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topology and sink killed with -9 again and again', (guarantee) => {
+// At-least-once is crash-tested only in the full form (`npm run test:crash`): at 200,000 records
+// with 5 kills it currently LOSES updates (see the README); it is kept out of `npm test` until
+// that bug is found, rather than passing by luck at the small size.
+const GUARANTEES = process.env.CRASH_GUARANTEES === 'all' ? (['exactly_once', 'at_least_once'] as const) : (['exactly_once'] as const)
+
+describe.each(GUARANTEES)('crash test, %s: topology and sink killed with -9 again and again', (guarantee) => {
   test(`${RECORDS} transactions, ${KILLS} kills of each process`, async () => {
     const run = names(guarantee)
     await createTopic(run.input, 6)
