@@ -42,7 +42,7 @@ export async function timeUntilConsumed(groupId: string, topics: readonly string
 export async function prepareInput(topic: string): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
   await admin.disconnect()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
@@ -64,7 +64,7 @@ async function rawPassThrough(input: string): Promise<number> {
   const output = `${runId}-raw-out`
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS }], waitForLeaders: true })
+  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
   await admin.disconnect()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 })

@@ -31,7 +31,8 @@ export async function writeToKafka(records: Iterable<GeneratedTransaction> | Asy
   try {
     const existing = await admin.listTopics()
     if (!existing.includes(options.topic)) {
-      await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions ?? 6 }], waitForLeaders: true })
+      // Generated event times may be long past: no time-based retention, or the broker deletes them.
+      await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions ?? 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
     }
   } finally {
     await admin.disconnect()

@@ -81,6 +81,7 @@ describe('category counts on Kafka (at-least-once)', () => {
   test('one process: every window final count equals the reference', async () => {
     const run = newRun()
     await createTopic(run.input, 6)
+    await createTopic(run.output, 6)
     const records = transactionsFor(20_000, 1)
     await produce(run.input, records)
     const app = new SluiceProcess(FIXTURE, run.env)
@@ -99,6 +100,7 @@ describe('category counts on Kafka (at-least-once)', () => {
     const run = newRun()
     const deadLetters = `${run.applicationId}-dlq`
     await createTopic(run.input, 3)
+    await createTopic(run.output, 6)
     const records = transactionsFor(3_000, 4)
     const poison = Buffer.from('{"category": "grocery_pos", "amt": 1, "unix_time": ') // invalid JSON
     await produce(run.input, [...records.slice(0, 1500), { key: 'poison', value: poison, partition: 1 }, ...records.slice(1500)])
@@ -148,6 +150,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('category counts on Ka
     test('three processes, two started and stopped mid-stream', async () => {
       const run = newRun(guarantee)
       await createTopic(run.input, 6)
+      await createTopic(run.output, 6)
       const records = transactionsFor(30_000, 2)
       const third = records.length / 3
       const a = new SluiceProcess(FIXTURE, { ...run.env, SLUICE_STATE_DIR: `${run.stateDir}/a` })
@@ -176,6 +179,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('category counts on Ka
       test('kill -9 mid-stream, state directory deleted, restart: stores restore from changelogs', async () => {
       const run = newRun(guarantee)
       await createTopic(run.input, 6)
+      await createTopic(run.output, 6)
       const records = transactionsFor(40_000, 3)
       await produce(run.input, records)
       const first = new SluiceProcess(FIXTURE, run.env)

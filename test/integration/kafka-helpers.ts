@@ -24,8 +24,12 @@ export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T
   }
 }
 
+/**
+ * Test data carries event times long past; with the broker's default time-based retention
+ * (7 days, checked every 5 minutes) whole segments would vanish mid-test. Keep them forever.
+ */
 export async function createTopic(topic: string, partitions: number): Promise<void> {
-  await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }))
+  await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }))
 }
 
 export async function produce(topic: string, messages: { key: string | Buffer | null; value: string | Buffer | null; partition?: number }[]): Promise<void> {

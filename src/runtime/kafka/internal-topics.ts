@@ -39,7 +39,13 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
   for (const topic of repartitions) {
     const wanted = writerCount.get(topic)
     if (wanted === undefined) throw new TopologyError(`Cannot tell the partition count of repartition topic ${topic}`)
-    checkOrCreate(topic, wanted, [{ name: 'cleanup.policy', value: 'delete' }])
+    // Records keep their event time, which may be long past: time-based retention would delete
+    // them before they are read. Kafka Streams also keeps repartition topics forever (and
+    // purges them after commits, which Sluice does not do yet).
+    checkOrCreate(topic, wanted, [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: '-1' },
+    ])
   }
   for (const subtopology of topology.subtopologies) {
     const sourceCounts = subtopology.sourceTopics.map((topic) => ({ topic, count: writerCount.get(topic) ?? counts.get(topic) }))
