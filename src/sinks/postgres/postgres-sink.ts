@@ -166,13 +166,19 @@ export class PostgresSink {
 
   private async transaction(statements: readonly Statement[]): Promise<void> {
     const client = await this.pool.connect()
+    // A server that goes away mid-transaction emits 'error' on the checked-out client; without
+    // a listener that would crash the process. The failing query rejects anyway and is retried.
+    const ignore = (): void => undefined
+    client.on('error', ignore)
     try {
       await client.query('BEGIN')
       for (const statement of statements) await client.query(statement.text, statement.values)
       await client.query('COMMIT')
+      client.off('error', ignore)
       client.release()
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined)
+      client.off('error', ignore)
       client.release(true)
       throw error
     }
