@@ -153,7 +153,7 @@ export class KafkaStreams {
           this.uncommitted = false
           this.commitBroken = false
           // Restore new tasks right away rather than on their first batch, which may be long in coming.
-          await taskManager.reconcile()
+          await this.startTasks()
         })
         .catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
     })
@@ -185,6 +185,25 @@ export class KafkaStreams {
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
   }
 
+  /**
+   * Creates and restores newly assigned tasks. Under exactly-once it then seeks their
+   * partitions to the group's committed offsets read afresh: kafkajs may have read them before
+   * the task's producer fenced the previous owner, while that owner's last transaction (offsets
+   * included) was still completing (kafkajs cannot ask for stable offsets, KIP-447).
+   */
+  private async startTasks(): Promise<void> {
+    const created = await (this.taskManager as TaskManager).reconcile()
+    if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
+    const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
+    const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.topology.applicationId, topics })
+    for (const entry of created) {
+      for (const topic of entry.task.subtopology.sourceTopics) {
+        const offset = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
+        if (offset !== undefined && Number(offset) >= 0) this.consumer?.seek({ topic, partition: entry.task.partition, offset })
+      }
+    }
+  }
+
   private runConsumer(): Promise<void> {
     return (this.consumer as Consumer).run({
       autoCommit: false,
@@ -204,7 +223,8 @@ export class KafkaStreams {
     await this.lock.run(async () => {
       if (this.stateValue !== 'RUNNING' || this.recovering || !isRunning() || isStale()) return
       const taskManager = this.taskManager as TaskManager
-      await taskManager.reconcile()
+      await this.startTasks()
+      if (isStale()) return
       const subtopology = this.topology.subtopologyOf(batch.topic)
       const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
       if (!task) return

@@ -80,8 +80,8 @@ export class TaskManager {
    * Closes tasks no longer assigned (dirty: their uncommitted work will be redone by the new
    * owner) and creates the new ones, restoring their stores from the changelogs first.
    */
-  async reconcile(): Promise<void> {
-    if (this.reconciled || this.closed) return
+  async reconcile(): Promise<ActiveTask[]> {
+    if (this.reconciled || this.closed) return []
     this.reconciled = true
     for (const [taskId, entry] of this.active) {
       if (this.assigned.has(taskId)) continue
@@ -102,6 +102,7 @@ export class TaskManager {
     }
     for (const entry of created) this.active.set(entry.task.taskId, entry)
     if (created.length > 0) this.deps.config.log(`running tasks: ${this.taskIds().join(', ') || 'none'}`)
+    return created
   }
 
   /** At-least-once: after a commit, every store is complete up to its changelog end. */
