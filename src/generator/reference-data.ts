@@ -1,13 +1,9 @@
 // Fixed vocabularies the generator draws from. Changing them changes every seed's output.
 
-export interface City {
-  city: string
-  state: string
-  zip: string
-  lat: number
-  long: number
-  city_pop: number
-}
+import type { Transaction } from './transaction.js'
+
+/** A home town, with the fields a transaction carries for it. */
+export type City = Pick<Transaction, 'city' | 'state' | 'zip' | 'lat' | 'long' | 'city_pop'>
 
 /** Home towns, large and small, spread over the United States like the simulation data. */
 export const CITIES: readonly City[] = [

@@ -1,24 +1,10 @@
 import { destination } from './geo.js'
 import type { Random } from './random.js'
-import { CATEGORY_MEDIAN_AMOUNT, CATEGORY_POPULARITY, CITIES, FIRST_NAMES_F, FIRST_NAMES_M, JOBS, LAST_NAMES, STREET_NAMES, STREET_SUFFIXES } from './reference-data.js'
-import { CATEGORIES, type Category } from './transaction.js'
+import { CATEGORY_MEDIAN_AMOUNT, CATEGORY_POPULARITY, CITIES, type City, FIRST_NAMES_F, FIRST_NAMES_M, JOBS, LAST_NAMES, STREET_NAMES, STREET_SUFFIXES } from './reference-data.js'
+import { CATEGORIES, type Category, type Transaction } from './transaction.js'
 
 /** A card holder: who they are, where they live and how they spend. */
-export interface UserProfile {
-  cc_num: string
-  first: string
-  last: string
-  gender: string
-  street: string
-  city: string
-  state: string
-  zip: string
-  /** Home location. */
-  lat: number
-  long: number
-  city_pop: number
-  job: string
-  dob: string
+export interface UserProfile extends City, Pick<Transaction, 'cc_num' | 'first' | 'last' | 'gender' | 'street' | 'job' | 'dob'> {
   /** Relative preference per category (same order as CATEGORIES); every category has some weight. */
   categoryWeights: number[]
   /** Median amount per category (same order as CATEGORIES). */

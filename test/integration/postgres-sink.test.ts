@@ -35,6 +35,22 @@ function names(guarantee: string) {
   }
 }
 
+/** What the topology and sink processes of one run read from their environment. */
+function pipelineEnv(run: ReturnType<typeof names>, guarantee: string, extra: { [name: string]: string } = {}): { [name: string]: string } {
+  return {
+    TEST_APPLICATION_ID: run.applicationId,
+    TEST_INPUT_TOPIC: run.input,
+    TEST_OUTPUT_TOPIC: run.output,
+    TEST_GRACE: '30d',
+    TEST_SINK_GROUP: `${run.applicationId}-sink`,
+    TEST_METRICS_TABLE: run.metrics,
+    TEST_UPDATES_TABLE: run.updates,
+    SLUICE_GUARANTEE: guarantee,
+    SLUICE_PG_URL: PG_URL,
+    ...extra,
+  }
+}
+
 function transactions(count: number, seed: number) {
   return [...benchTransactions(count, seed)].map(({ key, value }) => ({ key, value: JSON.stringify(value), unixTime: value.unix_time, category: value.category }))
 }
@@ -78,18 +94,7 @@ describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topol
     await createTopic(run.output, 6)
     const records = transactions(RECORDS, 11)
     await produce(run.input, records)
-    const env = {
-      TEST_APPLICATION_ID: run.applicationId,
-      TEST_INPUT_TOPIC: run.input,
-      TEST_OUTPUT_TOPIC: run.output,
-      TEST_GRACE: '30d',
-      TEST_SINK_GROUP: `${run.applicationId}-sink`,
-      TEST_METRICS_TABLE: run.metrics,
-      TEST_UPDATES_TABLE: run.updates,
-      SLUICE_GUARANTEE: guarantee,
-      SLUICE_STATE_DIR: run.stateDir,
-      SLUICE_PG_URL: PG_URL,
-    }
+    const env = pipelineEnv(run, guarantee, { SLUICE_STATE_DIR: run.stateDir })
     const next = delays(guarantee === 'exactly_once' ? 7 : 8)
     let topology = new SluiceProcess(TOPOLOGY, env)
     let sink = SluiceProcess.sink(SINK, env)
@@ -138,18 +143,7 @@ describe('exactly-once against zombies and a PostgreSQL restart', () => {
     await createTopic(run.input, 2)
     await createTopic(run.output, 6)
     const records = transactions(12_000, 12)
-    const env = {
-      TEST_APPLICATION_ID: run.applicationId,
-      TEST_INPUT_TOPIC: run.input,
-      TEST_OUTPUT_TOPIC: run.output,
-      TEST_GRACE: '30d',
-      TEST_SINK_GROUP: `${run.applicationId}-sink`,
-      TEST_METRICS_TABLE: run.metrics,
-      TEST_UPDATES_TABLE: run.updates,
-      SLUICE_GUARANTEE: 'exactly_once',
-      SLUICE_SESSION_TIMEOUT_MS: '6000',
-      SLUICE_PG_URL: PG_URL,
-    }
+    const env = pipelineEnv(run, 'exactly_once', { SLUICE_SESSION_TIMEOUT_MS: '6000' })
     const zombie = new SluiceProcess(TOPOLOGY, { ...env, SLUICE_STATE_DIR: `${run.stateDir}/zombie` })
     const sink = SluiceProcess.sink(SINK, env)
     let successor: SluiceProcess | undefined
@@ -183,18 +177,7 @@ describe('exactly-once against zombies and a PostgreSQL restart', () => {
     await createTopic(run.input, 3)
     await createTopic(run.output, 6)
     const records = transactions(15_000, 13)
-    const env = {
-      TEST_APPLICATION_ID: run.applicationId,
-      TEST_INPUT_TOPIC: run.input,
-      TEST_OUTPUT_TOPIC: run.output,
-      TEST_GRACE: '30d',
-      TEST_SINK_GROUP: `${run.applicationId}-sink`,
-      TEST_METRICS_TABLE: run.metrics,
-      TEST_UPDATES_TABLE: run.updates,
-      SLUICE_GUARANTEE: 'exactly_once',
-      SLUICE_STATE_DIR: run.stateDir,
-      SLUICE_PG_URL: PG_URL,
-    }
+    const env = pipelineEnv(run, 'exactly_once', { SLUICE_STATE_DIR: run.stateDir })
     const topology = new SluiceProcess(TOPOLOGY, env)
     const sink = SluiceProcess.sink(SINK, env)
     try {
