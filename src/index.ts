@@ -7,7 +7,7 @@ export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type R
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
-export type { Duration } from './dsl/duration.js'
+export { toMillis, type Duration } from './dsl/duration.js'
 export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
 
 export { Record } from './processor/record.js'
@@ -35,6 +35,10 @@ export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
 export { PostgresSink } from './sinks/postgres/postgres-sink.js'
+export { TableWriter, type SinkRecord } from './sinks/postgres/table-writer.js'
+export { PgDatabase } from './sinks/postgres/pg-database.js'
+export type { SqlDatabase } from './sinks/postgres/sql-database.js'
+export type { Statement } from './sinks/postgres/sql.js'
 export { definePostgresSink, type PostgresSinkConfig, type Row, type SinkTable, type SourcePosition } from './sinks/postgres/sink-config.js'
 
 export { debeziumRows, debeziumSerde, debeziumKeySerde, parseDebeziumChange, type DebeziumChange, type DebeziumOp, type DebeziumRowsOptions, type DebeziumSerdeOptions } from './serde/debezium.js'

@@ -10,6 +10,7 @@ import { TaskMetrics } from '../task-metrics.js'
 import type { IncomingRecord } from '../wire-records.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
+import { retryRetriable } from './retry-retriable.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
@@ -109,10 +110,12 @@ export class KafkaStreams {
     const { config, topology } = this
     this.admin = this.kafka.admin()
     await this.admin.connect()
-    this.partitionCounts = await prepareTopics(this.admin, topology, {
-      replicationFactor: config.replicationFactor,
-      extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [],
-    })
+    const admin = this.admin
+    this.partitionCounts = await retryRetriable(
+      'preparing topics',
+      () => prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] }),
+      config.log,
+    )
     // At-least-once shares one producer; exactly-once gives each task its own transactional one.
     if (config.processingGuarantee === 'at_least_once') {
       this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })

@@ -1,9 +1,9 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs'
-import pg from 'pg'
-import { DeserializationError, messageOf } from '../../errors.js'
-import type { Serde } from '../../serde/serde.js'
-import type { PostgresSinkConfig, Row, SinkTable } from './sink-config.js'
-import { createOffsetsTableSql, createTableSql, insertStatements, quoteTable, saveOffsetsStatement, type Statement } from './sql.js'
+import { messageOf } from '../../errors.js'
+import { PgDatabase } from './pg-database.js'
+import type { PostgresSinkConfig } from './sink-config.js'
+import { createOffsetsTableSql, quoteTable, saveOffsetsStatement } from './sql.js'
+import { TableWriter } from './table-writer.js'
 
 const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
 
@@ -22,10 +22,9 @@ function isTransient(error: unknown): boolean {
  */
 export class PostgresSink {
   private readonly kafka: Kafka
-  private readonly pool: pg.Pool
+  private readonly database: PgDatabase
   private readonly offsetsTable: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
-  private readonly tablesByTopic = new Map<string, SinkTable<any, any>[]>()
+  private readonly writer: TableWriter
   private consumer: Consumer | undefined
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
   private positions = new Map<string, bigint>()
@@ -38,20 +37,17 @@ export class PostgresSink {
 
   constructor(readonly config: PostgresSinkConfig) {
     this.kafka = new Kafka({ clientId: `${config.groupId}-sink`, brokers: config.brokers, logLevel: logLevel.ERROR })
-    this.pool = new pg.Pool({ connectionString: config.connectionString, max: 2 })
-    // An idle client losing its server (a restart) must not crash the process; the next query retries.
-    this.pool.on('error', () => undefined)
+    this.database = new PgDatabase(config.connectionString)
+    this.writer = new TableWriter(config.tables)
     this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
     this.log = config.log ?? ((message) => process.stderr.write(`[sluice sink ${config.groupId}] ${message}\n`))
-    // A topic may feed several tables; they are written in the same transaction.
-    for (const table of config.tables) this.tablesByTopic.set(table.topic, [...(this.tablesByTopic.get(table.topic) ?? []), table])
   }
 
   async start(): Promise<void> {
     await this.withRetry('create tables', async () => {
       if (this.config.createTables === false) return
-      await this.pool.query(createOffsetsTableSql(this.offsetsTable))
-      for (const table of this.config.tables) await this.pool.query(createTableSql(table))
+      await this.database.query(createOffsetsTableSql(this.offsetsTable))
+      await this.writer.createTables(this.database)
     })
     await this.waitForTopics()
     this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
@@ -59,7 +55,7 @@ export class PostgresSink {
       this.positionsLoaded = this.loadPositions()
     })
     await this.consumer.connect()
-    await this.consumer.subscribe({ topics: [...this.tablesByTopic.keys()], fromBeginning: true })
+    await this.consumer.subscribe({ topics: this.writer.topics(), fromBeginning: true })
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
   }
@@ -71,7 +67,7 @@ export class PostgresSink {
     try {
       for (let attempt = 0; !this.stopping; attempt++) {
         const existing = new Set(await admin.listTopics())
-        const missing = [...this.tablesByTopic.keys()].filter((topic) => !existing.has(topic))
+        const missing = this.writer.topics().filter((topic) => !existing.has(topic))
         if (missing.length === 0) return
         if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
         await new Promise((resolve) => setTimeout(resolve, 1000))
@@ -90,7 +86,7 @@ export class PostgresSink {
     this.stopping = true
     this.stopped ??= (async () => {
       await this.consumer?.disconnect()
-      await this.pool.end()
+      await this.database.close()
     })()
     return this.stopped
   }
@@ -103,11 +99,11 @@ export class PostgresSink {
 
   private async loadPositions(): Promise<void> {
     await this.withRetry('read offsets', async () => {
-      const result = await this.pool.query<{ topic: string; partition: number; next_offset: string }>(
+      const rows = await this.database.query<{ topic: string; partition: number; next_offset: string }>(
         `SELECT topic, partition, next_offset FROM ${quoteTable(this.offsetsTable)} WHERE group_id = $1`,
         [this.config.groupId],
       )
-      this.positions = new Map(result.rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]))
+      this.positions = new Map(rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]))
     })
   }
 
@@ -133,55 +129,19 @@ export class PostgresSink {
       this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
       return
     }
-    const tables = (this.tablesByTopic.get(batch.topic) ?? []) as SinkTable<unknown, unknown>[]
-    const rows: Row[][] = tables.map(() => [])
-    for (const message of batch.messages) {
-      if (stored !== undefined && BigInt(message.offset) < stored) continue
-      const position = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) }
-      tables.forEach((table, index) => {
-        const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
-          try {
-            return serde.deserialize(batch.topic, data)
-          } catch (error) {
-            throw new DeserializationError(position, part, error)
-          }
-        }
-        const row = table.row(read(table.key, 'key', message.key), read(table.value, 'value', message.value), position)
-        if (row) rows[index].push(row)
-      })
-    }
+    const records = batch.messages
+      .filter((message) => stored === undefined || BigInt(message.offset) >= stored)
+      .map((message) => ({ key: message.key, value: message.value, position: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) } }))
+    await this.writer.prepare(batch.topic, records)
+    const { statements, rowCount } = this.writer.statements(batch.topic, records)
     const next = (BigInt(batch.lastOffset()) + 1n).toString()
-    const statements: Statement[] = [
-      ...tables.flatMap((table, index) => insertStatements(table, rows[index])),
-      saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }]),
-    ]
-    const rowCount = rows.reduce((sum, list) => sum + list.length, 0)
-    await this.withRetry(`write ${rowCount} rows`, () => this.transaction(statements), heartbeat)
+    statements.push(saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }]))
+    await this.withRetry(`write ${rowCount} rows`, () => this.database.transaction(statements), heartbeat)
     this.positions.set(key, BigInt(next))
     this.rowsWritten += rowCount
     resolveOffset(batch.lastOffset())
     // For lag monitoring only: the position that counts is the one in PostgreSQL.
     await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
-  }
-
-  private async transaction(statements: readonly Statement[]): Promise<void> {
-    const client = await this.pool.connect()
-    // A server that goes away mid-transaction emits 'error' on the checked-out client; without
-    // a listener that would crash the process. The failing query rejects anyway and is retried.
-    const ignore = (): void => undefined
-    client.on('error', ignore)
-    try {
-      await client.query('BEGIN')
-      for (const statement of statements) await client.query(statement.text, statement.values)
-      await client.query('COMMIT')
-      client.off('error', ignore)
-      client.release()
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      client.off('error', ignore)
-      client.release(true)
-      throw error
-    }
   }
 
   /** Retries while PostgreSQL is unreachable, with a growing pause; other errors stop the sink. */

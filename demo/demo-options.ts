@@ -1,0 +1,51 @@
+import type { Duration } from 'sluice'
+
+/** Everything `npm run demo` can be told; defaults make a run of a few seconds. */
+export interface DemoOptions {
+  /** Transactions to generate. */
+  count: number
+  /** Card holders; about `count / users` transactions each (the detector needs some history per user). */
+  users: number
+  seed: number
+  /** Tumbling window of the category counts. Generated users spend a few times a day, so a day shows a shape. */
+  windowSize: Duration
+  /** Default: 1h in-process; on Kafka, the whole generated span (see replayGrace). */
+  grace?: Duration
+  /** Write into this PostgreSQL instead of the embedded one. */
+  pgUrl?: string
+  /** Run on Kafka as separate `sluice run` processes instead of in-process. */
+  kafka: boolean
+  brokers: string[]
+  stateDir: string
+  /** Transactions per second of wall-clock time (default: as fast as possible). */
+  rate?: number
+  /** Print every row of the tables at the end, not a digest. */
+  fullTables: boolean
+}
+
+export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
+  count: 20_000,
+  users: 200,
+  seed: 42,
+  windowSize: '1d',
+  kafka: false,
+  brokers: ['localhost:9092'],
+  stateDir: 'state',
+  fullTables: false,
+}
+
+/** The tables the demo writes; both are emptied when a run starts. */
+export const DEMO_TABLES = { metrics: 'fraud_metrics', alerts: 'fraud_alerts' } as const
+
+/** Grace of the in-process run: its single input partition arrives in event-time order. */
+export const IN_PROCESS_GRACE: Duration = '1h'
+
+/**
+ * Grace of the Kafka run. Replaying weeks of generated history at full speed, each input
+ * partition's fetch spans days of event time, and the repartition topic interleaves the
+ * partitions by up to the whole span: a short grace would drop most records as late. The
+ * generator's card holders spend about 3 times a day, so the span is count / users / 3 days.
+ */
+export function replayGrace(options: Pick<DemoOptions, 'count' | 'users'>): Duration {
+  return `${Math.ceil(options.count / options.users / 3) + 2}d`
+}

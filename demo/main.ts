@@ -1,0 +1,83 @@
+// `npm run demo [-- --count 20000 --users 200 --seed 42 --window 1d --pg-url postgres://… --kafka --rate 2000 --full]`
+// The shipped fraud pipeline end to end: generated transactions -> category counts and user
+// anomaly detection -> fraud_metrics and fraud_alerts in PostgreSQL. In-process on an embedded
+// PostgreSQL (PGlite) by default; on Kafka as separate processes with --kafka.
+import { parseArgs } from 'node:util'
+import { PgDatabase, toMillis, type Duration, type SqlDatabase } from 'sluice'
+import { DEFAULT_DEMO_OPTIONS, DEMO_TABLES, IN_PROCESS_GRACE, replayGrace, type DemoOptions } from './demo-options.js'
+import { printTables } from './final-report.js'
+import { runInProcess } from './in-process-pipeline.js'
+import { runOnKafka } from './kafka-pipeline.js'
+import { LiveSummary } from './live-summary.js'
+import { PgliteDatabase } from './pglite-database.js'
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`--${name} must be a positive whole number, got "${value}"`)
+  return number
+}
+
+function parseOptions(args: string[]): DemoOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      count: { type: 'string' },
+      users: { type: 'string' },
+      seed: { type: 'string' },
+      window: { type: 'string' },
+      grace: { type: 'string' },
+      'pg-url': { type: 'string' },
+      kafka: { type: 'boolean', default: false },
+      brokers: { type: 'string' },
+      'state-dir': { type: 'string' },
+      rate: { type: 'string' },
+      full: { type: 'boolean', default: false },
+    },
+  })
+  const env = process.env
+  const defaults = DEFAULT_DEMO_OPTIONS
+  const count = positive('count', values.count, defaults.count)
+  const users = positive('users', values.users, defaults.users)
+  const kafka = values.kafka ?? false
+  return {
+    count,
+    users,
+    seed: positive('seed', values.seed, defaults.seed),
+    windowSize: (values.window ?? defaults.windowSize) as Duration,
+    grace: (values.grace ?? (kafka ? replayGrace({ count, users }) : IN_PROCESS_GRACE)) as Duration,
+    pgUrl: values['pg-url'] ?? env.SLUICE_PG_URL ?? (values.kafka ? 'postgres://sluice:sluice@127.0.0.1:5432/sluice' : undefined),
+    kafka,
+    brokers: (values.brokers ?? env.SLUICE_BROKERS ?? defaults.brokers.join(',')).split(','),
+    stateDir: values['state-dir'] ?? env.SLUICE_STATE_DIR ?? defaults.stateDir,
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
+    fullTables: values.full ?? false,
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  const grace = options.grace ?? IN_PROCESS_GRACE
+  const database: SqlDatabase = options.pgUrl ? new PgDatabase(options.pgUrl) : await PgliteDatabase.open()
+  const where = options.pgUrl ? `PostgreSQL at ${options.pgUrl.replace(/:[^:@/]*@/, ':***@')}` : 'an embedded PostgreSQL (PGlite, in memory)'
+  const how = options.kafka ? `on Kafka (${options.brokers.join(',')}) as separate sluice processes` : `in-process, LevelDB state under ${options.stateDir}/`
+  console.log(`Sluice demo: ${options.count} transactions of ${options.users} card holders (seed ${options.seed}), ${how}, into ${where}`)
+  console.log(`category counts per ${options.windowSize} window (grace ${grace}); medium and high alerts are shown as they come`)
+  try {
+    for (const table of Object.values(DEMO_TABLES)) await database.query(`DROP TABLE IF EXISTS ${table}`)
+    const summary = new LiveSummary(toMillis(grace))
+    const started = Date.now()
+    if (options.kafka) await runOnKafka(options, database, summary)
+    else await runInProcess(options, database, summary)
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    await printTables(database, options.fullTables)
+  } finally {
+    await database.close()
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = 1
+})

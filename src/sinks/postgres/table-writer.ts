@@ -1,0 +1,74 @@
+import { DeserializationError } from '../../errors.js'
+import type { Serde } from '../../serde/serde.js'
+import type { Row, SinkTable, SourcePosition } from './sink-config.js'
+import type { SqlDatabase } from './sql-database.js'
+import { createTableSql, insertStatements, type Statement } from './sql.js'
+
+/** A record as read from an output topic, still in bytes. */
+export interface SinkRecord {
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly position: SourcePosition
+}
+
+/**
+ * Turns records of output topics into rows of their tables: the mapping shared by the Kafka
+ * sink (PostgresSink) and the in-process pipeline of the demo, which has no Kafka to read.
+ */
+export class TableWriter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
+  private readonly tablesByTopic = new Map<string, SinkTable<any, any>[]>()
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
+  constructor(readonly tables: readonly SinkTable<any, any>[]) {
+    // A topic may feed several tables; they are written in the same transaction.
+    for (const table of tables) this.tablesByTopic.set(table.topic, [...(this.tablesByTopic.get(table.topic) ?? []), table])
+  }
+
+  topics(): string[] {
+    return [...this.tablesByTopic.keys()]
+  }
+
+  async createTables(database: SqlDatabase): Promise<void> {
+    for (const table of this.tables) await database.query(createTableSql(table))
+  }
+
+  /** Lets schema-registry serdes fetch the schemas these records need before they are decoded. */
+  async prepare(topic: string, records: readonly SinkRecord[]): Promise<void> {
+    for (const table of this.tablesByTopic.get(topic) ?? []) {
+      await table.key.prepare?.(topic, records.map((record) => record.key))
+      await table.value.prepare?.(topic, records.map((record) => record.value))
+    }
+  }
+
+  /** The statements writing these records (all of one topic) into every table fed by it. */
+  statements(topic: string, records: readonly SinkRecord[]): { statements: Statement[]; rowCount: number } {
+    const tables = (this.tablesByTopic.get(topic) ?? []) as SinkTable<unknown, unknown>[]
+    const rows: Row[][] = tables.map(() => [])
+    for (const record of records) {
+      tables.forEach((table, index) => {
+        const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
+          try {
+            return serde.deserialize(topic, data)
+          } catch (error) {
+            throw new DeserializationError(record.position, part, error)
+          }
+        }
+        const row = table.row(read(table.key, 'key', record.key), read(table.value, 'value', record.value), record.position)
+        if (row) rows[index].push(row)
+      })
+    }
+    return {
+      statements: tables.flatMap((table, index) => insertStatements(table, rows[index])),
+      rowCount: rows.reduce((sum, list) => sum + list.length, 0),
+    }
+  }
+
+  /** Writes records of one topic in one transaction; returns the number of rows written. */
+  async write(database: SqlDatabase, topic: string, records: readonly SinkRecord[]): Promise<number> {
+    await this.prepare(topic, records)
+    const { statements, rowCount } = this.statements(topic, records)
+    if (statements.length > 0) await database.transaction(statements)
+    return rowCount
+  }
+}
