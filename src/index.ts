@@ -24,6 +24,8 @@ export type { BackendKind } from './state/backend.js'
 
 export { serdes } from './serde/serdes.js'
 export type { Headers, Serde } from './serde/serde.js'
+export { avroSerde, type AvroSchemaInput, type AvroSerde, type AvroSerdeOptions } from './serde/avro/avro-serde.js'
+export type { SubjectNameStrategy } from './serde/avro/subject-name-strategy.js'
 
 export { DeserializationError, ProcessingError, TopologyError, type RecordPosition } from './errors.js'
 export { DEAD_LETTER_HEADERS } from './runtime/dead-letter.js'

@@ -135,6 +135,11 @@ export class PostgresSink {
     }
     const tables = (this.tablesByTopic.get(batch.topic) ?? []) as SinkTable<unknown, unknown>[]
     const rows: Row[][] = tables.map(() => [])
+    // A schema-registry serde fetches the writer schemas of the batch here (an empty batch would mean "about to serialize").
+    for (const table of batch.messages.length > 0 ? tables : []) {
+      await table.key.prepare?.(batch.topic, batch.messages.map((message) => message.key))
+      await table.value.prepare?.(batch.topic, batch.messages.map((message) => message.value))
+    }
     for (const message of batch.messages) {
       if (stored !== undefined && BigInt(message.offset) < stored) continue
       const position = { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) }
