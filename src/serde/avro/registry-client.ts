@@ -73,7 +73,7 @@ export class RegistryClient {
     const existing = await this.idOf(subject, type)
     if (existing !== undefined) return existing
     try {
-      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(type.schema()) }, { subject })
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText(type) }, { subject })
       this.schemas.set(id, type)
       return id
     } catch (error) {
@@ -83,14 +83,9 @@ export class RegistryClient {
 
   /** The id of this exact schema under the subject, or undefined when it is not registered there. */
   async idOf(subject: string, type: avro.Type): Promise<number | undefined> {
-    try {
-      const id = await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: JSON.stringify(type.schema()) })
-      this.schemas.set(id, type)
-      return id
-    } catch (error) {
-      if (statusOf(error) === 404 || statusOf((error as { cause?: unknown }).cause) === 404 || /40[34]0[0-9]|not found|No .* with/i.test(messageOf(error))) return undefined
-      throw new Error(`schema registry ${this.url}: cannot look up a schema under subject "${subject}": ${messageOf(error)}`, { cause: error })
-    }
+    const found = await this.requestJson<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: schemaText(type) })
+    if (found !== undefined) this.schemas.set(found.id, type)
+    return found?.id
   }
 
   /** The latest version of a subject, or undefined when the subject does not exist. */
@@ -122,11 +117,27 @@ export class RegistryClient {
     return (global?.compatibilityLevel ?? 'BACKWARD').toUpperCase()
   }
 
-  /** GETs a registry resource; undefined on 404. The client library has no call for these. */
-  private async getJson<T>(path: string): Promise<T | undefined> {
-    const response = await fetch(`${this.url}${path}`, { headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } })
+  private getJson<T>(path: string): Promise<T | undefined> {
+    return this.requestJson<T>('GET', path)
+  }
+
+  /**
+   * A registry call the client library lacks (versions, config) or reports without its status
+   * (a lookup's 404); undefined on 404.
+   */
+  private async requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     if (response.status === 404) return undefined
-    if (!response.ok) throw new Error(`schema registry ${this.url}: GET ${path} answered ${response.status}: ${await response.text()}`)
+    if (!response.ok) throw new Error(`schema registry ${this.url}: ${method} ${path} answered ${response.status}: ${await response.text()}`)
     return (await response.json()) as T
   }
+}
+
+/** The schema as registered: with defaults, docs and aliases (avsc's plain schema() drops them, and with them compatibility). */
+function schemaText(type: avro.Type): string {
+  return JSON.stringify(type.schema({ exportAttrs: true }))
 }
