@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { OutgoingRecord } from '../runtime/wire-records.js'
 import type { CompatibilityLevel } from '../serde/avro/compatibility.js'
 import { checkTopologySchemas, SchemaCompatibilityError, topologyHistory, type SubjectCheck } from '../serde/avro/schema-check.js'
+import { RegistryClient } from '../serde/avro/registry-client.js'
 import { bytesSerde } from '../serde/bytes.js'
 import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
@@ -44,7 +45,8 @@ export interface SchemaUpgradeResult {
  * registry: the old topology processes records and stops cleanly, so its LevelDB stores and
  * changelogs hold bytes written with the old schemas. Then the upgraded topology starts
  * twice: 'restarted' on the same state directory (old store values), and 'restored' on an
- * empty one restored from the old changelog records; each first reads the pending old
+ * empty one restored from the old changelog records; each starts with no schema cached
+ * (as a new process) and first reads the pending old
  * records, then `verify` runs. An upgrade that breaks the compatibility level is refused
  * before anything runs, with a SchemaCompatibilityError that explains each incompatibility.
  */
@@ -86,6 +88,8 @@ export async function testSchemaUpgrade(test: SchemaUpgradeTest): Promise<Schema
       ['restored', { ...test.driver, stateDir: await tempDir(), restoreChangelogs: changelogs }],
     ]
     for (const [start, options] of starts) {
+      // A restart is a new process: no schema is known until the runtime's prepare calls fetch it.
+      RegistryClient.forgetSchemas()
       const upgraded = await TopologyTestDriver.create(test.after, options)
       try {
         for (const [topic, records] of pending) await upgraded.createInputTopic(topic, bytesSerde(), bytesSerde()).pipeRaw(records)

@@ -53,7 +53,7 @@ describe('Avro serde against the registry', () => {
   test('subject name strategies: topic (key and value), record, topic-record', async () => {
     const topic = runName('avro-subjects')
     const namespace = `sluice.test.${topic.replace(/-/g, '_')}`
-    const schema = { type: 'record', name: 'Card', namespace, fields: [{ name: 'cc_num', type: 'string' }] } as const
+    const schema = { type: 'record' as const, name: 'Card', namespace, fields: [{ name: 'cc_num', type: 'string' }] }
     const card = { cc_num: '4000' }
     await write(serdes.avro<typeof card>({ schema, part: 'key' }), topic, card)
     await write(serdes.avro<typeof card>({ schema, subjectNameStrategy: 'record' }), topic, card)

@@ -44,6 +44,14 @@ export class RegistryClient {
     return client
   }
 
+  /** Forgets every fetched schema, as a new process would start; tests of restarts use it. */
+  static forgetSchemas(): void {
+    for (const client of RegistryClient.clients.values()) {
+      client.schemas.clear()
+      client.missing.clear()
+    }
+  }
+
   /** The writer schema of an id, if fetched already. */
   schemaOf(id: number): avro.Type | undefined {
     return this.schemas.get(id)
