@@ -95,16 +95,15 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
   const subjectFor = (topic: string): string => subjectName(strategy, topic, part, readerType?.name)
 
   async function prepareWriter(subject: string): Promise<void> {
-    const client = registry()
     // Every version, so that values written by older schemas of this subject decode synchronously.
-    const versions = await client.versions(subject)
+    const versions = await registry().versions(subject)
     let writer: Writer | undefined
     if (useLatest) {
       const latest = versions.at(-1)
       if (!latest) throw new Error(`subject "${subject}" has no registered schema to write with (useLatestVersion)`)
       writer = { id: latest.id, type: latest.type }
     } else if (readerType) {
-      const id = autoRegister ? await client.register(subject, readerType) : await client.idOf(subject, readerType)
+      const id = autoRegister ? await registry().register(subject, readerType) : await registry().idOf(subject, readerType)
       if (id === undefined) throw new Error(`the schema ${readerType.name ?? ''} is not registered under subject "${subject}" and autoRegister is off`)
       writer = { id, type: readerType }
     }
@@ -168,10 +167,9 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
     deserialize: (_topic, data) => {
       if (data === null) return null as T
       const id = schemaIdOf(data)
-      const client = registry()
-      const writer = client.schemaOf(id)
+      const writer = registry().schemaOf(id)
       if (!writer) {
-        if (client.isMissing(id)) throw new Error(`unknown schema id ${id}: the schema registry at ${client.url} has no schema with this id`)
+        if (registry().isMissing(id)) throw new Error(`unknown schema id ${id}: the schema registry at ${registry().url} has no schema with this id`)
         throw new Error(`schema id ${id} was not fetched: await serde.prepare(topic, batch) before deserialize (the runtime does)`)
       }
       const resolver = resolverFor(id, writer)

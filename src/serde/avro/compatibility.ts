@@ -32,7 +32,7 @@ export function explainProblem(problem: ResolutionProblem, readerIsNew: boolean,
         ? `${where(problem.path)} added without a default: ${consequence}`
         : `${where(problem.path)} removed while the old schema has no default for it: ${consequence}`
     case 'type-changed':
-      return `${where(problem.path)} changed type from ${problem[oldSide]} to ${problem[newSide]}, which Avro cannot convert: ${consequence}`
+      return `${where(problem.path)} changed type from ${problem[oldSide]} to ${problem[newSide]}, which Avro cannot convert${problem.writerBranch ? ` (its ${problem.writerBranch} branch)` : ''}: ${consequence}`
     case 'enum-symbol':
       return readerIsNew
         ? `${where(problem.path)} lost enum symbol \`${problem.symbol}\` and has no enum default: ${consequence}`

@@ -3,7 +3,7 @@ import type avro from 'avsc'
 /** Why a reader schema cannot read what a writer schema wrote, at one place in the schema. */
 export type ResolutionProblem =
   | { readonly kind: 'field-without-default'; readonly path: string; readonly field: string }
-  | { readonly kind: 'type-changed'; readonly path: string; readonly readerType: string; readonly writerType: string }
+  | { readonly kind: 'type-changed'; readonly path: string; readonly readerType: string; readonly writerType: string; readonly writerBranch?: string }
   | { readonly kind: 'enum-symbol'; readonly path: string; readonly symbol: string }
   | { readonly kind: 'name-changed'; readonly path: string; readonly readerName: string; readonly writerName: string }
   | { readonly kind: 'fixed-size'; readonly path: string; readonly readerSize: number; readonly writerSize: number }
@@ -81,8 +81,14 @@ function walk(readerType: AnyType, writerType: AnyType, path: string, problems: 
   const reader = plain(readerType)
   const writer = plain(writerType)
   if (isUnion(writer)) {
-    // Each branch the writer may have used must be readable.
-    for (const branch of writer.types ?? []) walk(reader, branch, path, problems, visiting)
+    // Each branch the writer may have used must be readable; a branch that is not is named as such.
+    for (const branch of writer.types ?? []) {
+      const found: ResolutionProblem[] = []
+      walk(reader, branch, path, found, visiting)
+      for (const problem of found) {
+        problems.push(problem.kind === 'type-changed' && problem.path === path ? { ...problem, writerType: describeType(writer), writerBranch: describeType(branch) } : problem)
+      }
+    }
     return
   }
   if (isUnion(reader)) {
