@@ -24,6 +24,10 @@ export type { BackendKind } from './state/backend.js'
 
 export { serdes } from './serde/serdes.js'
 export type { Headers, Serde } from './serde/serde.js'
+export { avroSerde, type AvroSchemaInput, type AvroSerde, type AvroSerdeOptions } from './serde/avro/avro-serde.js'
+export type { SubjectNameStrategy } from './serde/avro/subject-name-strategy.js'
+export { COMPATIBILITY_LEVELS, incompatibilities, type CompatibilityLevel, type PreviousSchema } from './serde/avro/compatibility.js'
+export { checkTopologySchemas, folderHistory, registryHistory, SchemaCompatibilityError, topologyHistory, type SchemaHistorySource, type SubjectCheck, type SubjectHistory } from './serde/avro/schema-check.js'
 
 export { DeserializationError, ProcessingError, TopologyError, type RecordPosition } from './errors.js'
 export { DEAD_LETTER_HEADERS } from './runtime/dead-letter.js'
@@ -31,6 +35,7 @@ export type { TaskMetrics } from './runtime/task-metrics.js'
 
 export { TopologyTestDriver, type TestDriverOptions } from './testing/topology-test-driver.js'
 export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } from './testing/test-topics.js'
+export { testSchemaUpgrade, type OldRecordWriter, type SchemaUpgradeResult, type SchemaUpgradeTest, type UpgradeStart } from './testing/schema-upgrade-test.js'
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'

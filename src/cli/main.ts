@@ -4,6 +4,7 @@ import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
 import { generateCommand } from './generate-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
+import { schemaCommand } from './schema-command.js'
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
   generate [options]            write test transactions with labelled fraud (sluice generate --help)
+  schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files (sluice schema --help)
   help                          show this text
 
 Options (environment variable in brackets):
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 1 : 0
   }
   if (command === 'generate') return generateCommand(rest)
+  if (command === 'schema') return schemaCommand(rest)
   const { values, positionals } = parseCommand(rest)
   const file = positionals[0]
   if (!file) throw new Error(`${command} needs a topology file, e.g. sluice ${command} topologies/category-counts.ts`)

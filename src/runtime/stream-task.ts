@@ -72,8 +72,12 @@ export class StreamTask implements TaskServices {
     return this.options.subtopology
   }
 
-  /** Creates the processors (children before parents are irrelevant: nothing flows yet) and runs their init(). */
+  /**
+   * Prepares the serdes that write (sinks, stores), creates the processors (children before
+   * parents are irrelevant: nothing flows yet) and runs their init().
+   */
   async initialize(): Promise<void> {
+    await this.prepareSerdesToWrite()
     const children = new Map<string, string[]>()
     for (const node of this.options.subtopology.nodes) {
       if (node.kind === 'source') continue
@@ -211,6 +215,19 @@ export class StreamTask implements TaskServices {
 
   position(): RecordPosition | undefined {
     return this.current
+  }
+
+  /** Serialize is synchronous: a schema-registry serde looks up or registers its schema here, once per task. */
+  private async prepareSerdesToWrite(): Promise<void> {
+    for (const node of this.options.subtopology.nodes) {
+      if (node.kind !== 'sink') continue
+      await node.keySerde.prepare?.(node.topic, [])
+      await node.valueSerde.prepare?.(node.topic, [])
+    }
+    for (const store of this.options.stores.values()) {
+      await store.spec.keySerde.prepare?.(store.serdeTopic, [])
+      await store.spec.valueSerde.prepare?.(store.serdeTopic, [])
+    }
   }
 
   private async deserialize(batch: readonly IncomingRecord[]): Promise<({ source: string; record: Record<unknown, unknown> } | DeserializationError | ProcessingError)[]> {

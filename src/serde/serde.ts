@@ -14,8 +14,9 @@ export interface Serde<T> {
   /** Throws on malformed input; the caller adds topic, partition and offset to the error. */
   readonly deserialize: (topic: string, data: Buffer | null, headers?: Headers) => T
   /**
-   * Optional asynchronous preparation before a batch is (de)serialized, e.g. fetching the
-   * schemas a schema-registry serde will need, so that serialize/deserialize stay synchronous.
+   * Optional asynchronous preparation, so that serialize/deserialize stay synchronous (e.g. a
+   * schema-registry serde fetches schemas here). The runtime calls it with a batch's bytes
+   * before deserializing them, and with an empty batch before serializing to a topic.
    */
   readonly prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>
 }

@@ -1,3 +1,4 @@
+import { avroSerde } from './avro/avro-serde.js'
 import { bytesSerde } from './bytes.js'
 import { debeziumKeySerde, debeziumSerde } from './debezium.js'
 import { jsonSerde } from './json.js'
@@ -18,4 +19,6 @@ export const serdes = {
   debezium: debeziumSerde,
   /** Debezium message keys: the primary-key struct's payload. */
   debeziumKey: debeziumKeySerde,
+  /** Avro in the Confluent wire format through a schema registry; see avroSerde. */
+  avro: avroSerde,
 }

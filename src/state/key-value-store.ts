@@ -2,7 +2,7 @@ import type { Serde } from '../serde/serde.js'
 import type { StoreBackend } from './backend.js'
 import { keySuccessor, prefixEnd } from './bytes.js'
 import type { ChangeRecord, ManagedStore } from './managed-store.js'
-import { deserializeKey, serdeCodec, serializeKey } from './serde-codec.js'
+import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from './serde-codec.js'
 import type { KeyValue, KeyValueStore, StoreSpec } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import { WriteBackCache } from './write-back-cache.js'
@@ -18,7 +18,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
   /** The spec with its types erased, as the task sees every store. */
   readonly spec: StoreSpec
   private readonly keySerde: Serde<K>
-  private readonly topic: string
+  /** The topic name handed to the serdes: the changelog topic, or the store name. */
+  readonly serdeTopic: string
   private readonly cache: WriteBackCache<V>
 
   constructor(
@@ -30,8 +31,8 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
     this.name = spec.name
     this.spec = spec as unknown as StoreSpec
     this.keySerde = spec.keySerde
-    this.topic = options.serdeTopic ?? spec.name
-    this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.topic, spec.name), {
+    this.serdeTopic = options.serdeTopic ?? spec.name
+    this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.serdeTopic, spec.name), {
       maxEntries: options.cacheMaxEntries,
       maxDirty: options.maxDirty,
     })
@@ -101,17 +102,18 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
 
   async restore(changes: readonly ChangeRecord[]): Promise<void> {
     if (changes.length === 0) return
+    await prepareSerdesToRead(this.spec, this.serdeTopic, changes)
     this.cache.invalidate(changes.map((change) => change.key))
     await this.backend.write(changes)
   }
 
   private keyBytes(key: K): Buffer {
-    return serializeKey(this.keySerde, this.topic, this.name, key)
+    return serializeKey(this.keySerde, this.serdeTopic, this.name, key)
   }
 
   private async *scan(gte: Buffer | undefined, lt: Buffer | undefined): AsyncIterable<KeyValue<K, V>> {
     for await (const [key, value] of this.cache.scan(gte, lt)) {
-      yield { key: deserializeKey(this.keySerde, this.topic, this.name, key), value }
+      yield { key: deserializeKey(this.keySerde, this.serdeTopic, this.name, key), value }
     }
   }
 }

@@ -14,6 +14,8 @@ export interface ChangeRecord {
  */
 export interface ManagedStore extends StateStore {
   readonly spec: StoreSpec
+  /** The topic name handed to the serdes: the changelog topic, or the store name. */
+  readonly serdeTopic: string
   open(): Promise<void>
   /** True when the write-back cache holds more dirty entries than its limit: commit soon. */
   needsFlush(): boolean
@@ -22,7 +24,10 @@ export interface ManagedStore extends StateStore {
    * value per key, in the order the keys were first dirtied since the last flush.
    */
   flush(): Promise<ChangeRecord[]>
-  /** Applies changelog records straight to the backend, bypassing the cache and recording. */
+  /**
+   * Applies changelog records straight to the backend, bypassing the cache and recording.
+   * The serdes are prepared with the records' bytes first, so that later reads decode them.
+   */
   restore(changes: readonly ChangeRecord[]): Promise<void>
   close(): Promise<void>
 }

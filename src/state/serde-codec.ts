@@ -1,4 +1,6 @@
 import type { Serde } from '../serde/serde.js'
+import type { ChangeRecord } from './managed-store.js'
+import type { StoreSpec } from './store.js'
 import type { ValueCodec } from './write-back-cache.js'
 
 /** Adapts a serde to the cache's codec, naming the store in errors. */
@@ -29,6 +31,16 @@ export function deserializeKey<K>(serde: Serde<K>, topic: string, storeName: str
   } catch (err) {
     throw new Error(`store ${storeName}: cannot deserialize a stored key with serde ${serde.name}: ${errorMessage(err)}`, { cause: err })
   }
+}
+
+/**
+ * Lets the store's serdes see restored bytes before they are read back (a schema-registry
+ * serde fetches the writer schemas of ids it does not know yet).
+ */
+export async function prepareSerdesToRead(spec: StoreSpec, topic: string, changes: readonly ChangeRecord[]): Promise<void> {
+  if (changes.length === 0) return
+  await spec.keySerde.prepare?.(topic, changes.map((change) => change.key))
+  await spec.valueSerde.prepare?.(topic, changes.map((change) => change.value))
 }
 
 function errorMessage(err: unknown): string {

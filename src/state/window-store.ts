@@ -1,7 +1,7 @@
 import type { Serde } from '../serde/serde.js'
 import type { StoreBackend } from './backend.js'
 import type { ChangeRecord, ManagedStore } from './managed-store.js'
-import { deserializeKey, serdeCodec, serializeKey } from './serde-codec.js'
+import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from './serde-codec.js'
 import type { KeyValue, StoreSpec, WindowStore } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import {
@@ -36,7 +36,8 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
   readonly retentionMs: number
   readonly segmentIntervalMs: number
   private readonly keySerde: Serde<K>
-  private readonly topic: string
+  /** The topic name handed to the serdes: the changelog topic, or the store name. */
+  readonly serdeTopic: string
   private readonly cache: WriteBackCache<V>
   private observed = -1
   /** Segments below this one are known to be deleted from the backend. */
@@ -63,8 +64,8 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
     this.retentionMs = retentionMs
     this.segmentIntervalMs = Math.max(Math.floor(retentionMs / 2), MIN_SEGMENT_INTERVAL_MS)
     this.keySerde = spec.keySerde
-    this.topic = options.serdeTopic ?? spec.name
-    this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.topic, spec.name), {
+    this.serdeTopic = options.serdeTopic ?? spec.name
+    this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.serdeTopic, spec.name), {
       maxEntries: options.cacheMaxEntries,
       maxDirty: options.maxDirty,
     })
@@ -145,7 +146,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
         // Consecutive windows of one key share a deserialized key.
         if (lastKeyBytes === undefined || !lastKeyBytes.equals(decoded.key)) {
           lastKeyBytes = decoded.key
-          lastKey = deserializeKey(this.keySerde, this.topic, this.name, decoded.key)
+          lastKey = deserializeKey(this.keySerde, this.serdeTopic, this.name, decoded.key)
         }
         const start = decoded.start
         yield { key: { key: lastKey as K, window: { start, end: start + this.windowSizeMs } }, value }
@@ -171,6 +172,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
 
   async restore(changes: readonly ChangeRecord[]): Promise<void> {
     if (changes.length === 0) return
+    await prepareSerdesToRead(this.spec, this.serdeTopic, changes)
     const starts = changes.map((change) => changelogKeyStart(change.key))
     for (const start of starts) if (start > this.observed) this.observed = start
     const writes: ChangeRecord[] = []
@@ -226,7 +228,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
   }
 
   private keyBytes(key: K): Buffer {
-    return serializeKey(this.keySerde, this.topic, this.name, key)
+    return serializeKey(this.keySerde, this.serdeTopic, this.name, key)
   }
 
   private backendKey(keyBytes: Buffer, windowStart: number): Buffer {

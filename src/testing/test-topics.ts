@@ -38,7 +38,9 @@ export class TestInputTopic<K, V> {
   }
 
   /** Pipes records as one fetched batch, the way the Kafka runtime hands them to a task. */
-  pipeRecords(records: Iterable<TestRecord<K, V>>): Promise<void> {
+  async pipeRecords(records: Iterable<TestRecord<K, V>>): Promise<void> {
+    await this.keySerde.prepare?.(this.topic, [])
+    await this.valueSerde.prepare?.(this.topic, [])
     const raw: RawTestRecord[] = []
     for (const record of records) {
       raw.push({

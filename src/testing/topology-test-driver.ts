@@ -29,6 +29,12 @@ export interface TestDriverOptions {
   deadLetterTopic?: string
   /** Largest batch handed to a task at once, as a consumer fetch would (default 1000). */
   maxBatchSize?: number
+  /**
+   * Changelog records per changelog topic to restore into the stores before processing, as
+   * the Kafka runtime does on a fresh instance (e.g. `topicContents(changelog)` of an earlier
+   * driver, to test that a new version of the topology reads old changelogs).
+   */
+  restoreChangelogs?: { readonly [topic: string]: readonly { readonly key: Buffer | null; readonly value: Buffer | null }[] }
 }
 
 /**
@@ -184,6 +190,9 @@ export class TopologyTestDriver implements InputSink {
         const store = await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) })
         this.opened.push(store)
         stores.set(spec.name, store)
+        const changelog = this.topology.changelogTopicOf(spec.name)
+        const restored = changelog === undefined ? undefined : this.options.restoreChangelogs?.[changelog]
+        if (restored) await store.restore(restored.flatMap((record) => (record.key === null ? [] : [{ key: record.key, value: record.value }])))
       }
       const task = new StreamTask({ applicationId: this.topology.applicationId, subtopology, partition: 0, stores, collector, clock: () => this.wallClockMs, onFailure })
       await task.initialize()

@@ -35,6 +35,8 @@ export class TableWriter {
 
   /** Lets schema-registry serdes fetch the schemas these records need before they are decoded. */
   async prepare(topic: string, records: readonly SinkRecord[]): Promise<void> {
+    // An empty batch would tell a registry serde "about to serialize": nothing to read here.
+    if (records.length === 0) return
     for (const table of this.tablesByTopic.get(topic) ?? []) {
       await table.key.prepare?.(topic, records.map((record) => record.key))
       await table.value.prepare?.(topic, records.map((record) => record.value))

@@ -1,0 +1,100 @@
+import { describe, expect, test } from 'vitest'
+import { incompatibilities, serdes, type Transaction } from 'sluice'
+import { toAvroType } from '../../src/serde/avro/avro-serde.js'
+import { avroTransaction, transactionSchema, type TransactionV2 } from '../../topologies/avro/schemas.js'
+import { registryGet, runName, tx } from './helpers.js'
+
+/** Serializes as the runtime does: prepare for writing, then serialize. */
+async function write<T>(serde: { prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>; serialize: (topic: string, value: T) => Buffer | null }, topic: string, value: T): Promise<Buffer> {
+  await serde.prepare?.(topic, [])
+  const bytes = serde.serialize(topic, value)
+  if (bytes === null) throw new Error('serialized to null')
+  return bytes
+}
+
+/** Deserializes as the runtime does: prepare with the batch, then deserialize. */
+async function read<T>(serde: { prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>; deserialize: (topic: string, data: Buffer | null) => T }, topic: string, data: Buffer): Promise<T> {
+  await serde.prepare?.(topic, [data])
+  return serde.deserialize(topic, data)
+}
+
+describe('Avro serde against the registry', () => {
+  test('registers on first write and frames records in the Confluent wire format', async () => {
+    const topic = runName('avro-wire')
+    const bytes = await write(avroTransaction('transaction-v1.avsc'), topic, tx())
+    const latest = await registryGet<{ id: number; version: number; schema: string }>(`/subjects/${topic}-value/versions/latest`)
+    expect(latest?.version).toBe(1)
+    expect(bytes[0]).toBe(0)
+    expect(bytes.readUInt32BE(1)).toBe(latest?.id)
+    expect(toAvroType(latest?.schema ?? '').fromBuffer(bytes.subarray(5))).toEqual(tx())
+    // A fresh serde (another process, say) decodes by fetching the schema by id.
+    expect(await read(avroTransaction('transaction-v1.avsc'), topic, bytes)).toEqual(tx())
+  })
+
+  test('a v2 reader reads v1 records with the default; a v1 reader reads v2 records without the new field', async () => {
+    const topic = runName('avro-evolve')
+    const v1 = avroTransaction('transaction-v1.avsc')
+    const v2 = avroTransaction<TransactionV2>('transaction-v2.avsc')
+    const oldBytes = await write(v1, topic, tx({ trans_num: 'old' }))
+    const newBytes = await write(v2, topic, { ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
+    expect(newBytes.readUInt32BE(1)).not.toBe(oldBytes.readUInt32BE(1))
+    const versions = await registryGet<number[]>(`/subjects/${topic}-value/versions`)
+    expect(versions).toEqual([1, 2])
+
+    expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, oldBytes)).toEqual({ ...tx({ trans_num: 'old' }), merchant_country: 'US' })
+    const oldReader = avroTransaction('transaction-v1.avsc')
+    const downgraded = await read(oldReader, topic, newBytes)
+    expect(downgraded).toEqual(tx({ trans_num: 'new' }))
+    expect(downgraded).not.toHaveProperty('merchant_country')
+    // Without a schema of its own the serde returns records as written.
+    expect(await read(serdes.avro<TransactionV2>(), topic, newBytes)).toEqual({ ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
+  })
+
+  test('subject name strategies: topic (key and value), record, topic-record', async () => {
+    const topic = runName('avro-subjects')
+    const namespace = `sluice.test.${topic.replace(/-/g, '_')}`
+    const schema = { type: 'record' as const, name: 'Card', namespace, fields: [{ name: 'cc_num', type: 'string' }] }
+    const card = { cc_num: '4000' }
+    await write(serdes.avro<typeof card>({ schema, part: 'key' }), topic, card)
+    await write(serdes.avro<typeof card>({ schema, subjectNameStrategy: 'record' }), topic, card)
+    await write(serdes.avro<typeof card>({ schema, subjectNameStrategy: 'topic-record' }), topic, card)
+    for (const subject of [`${topic}-key`, `${namespace}.Card`, `${topic}-${namespace}.Card`]) {
+      expect(await registryGet<number[]>(`/subjects/${subject}/versions`), subject).toEqual([1])
+    }
+    expect(await registryGet(`/subjects/${topic}-value/versions`)).toBeUndefined()
+  })
+
+  test('without autoRegister the schema must be registered; useLatestVersion writes with the latest version', async () => {
+    const topic = runName('avro-latest')
+    const v1 = serdes.avro<Transaction>({ schema: transactionSchema('transaction-v1.avsc'), autoRegister: false })
+    await expect(v1.prepare?.(topic, [])).rejects.toThrow(`is not registered under subject "${topic}-value" and autoRegister is off`)
+    await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx(), merchant_country: 'DE' })
+    const latest = serdes.avro<TransactionV2>({ useLatestVersion: true })
+    const bytes = await write(latest, topic, { ...tx(), merchant_country: 'NL' })
+    expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, bytes)).toMatchObject({ merchant_country: 'NL' })
+    expect(() => latest.serialize(topic, { ...tx(), amt: 'a lot' } as unknown as TransactionV2)).toThrow(/field `amt`: "a lot" is not a valid double/)
+  })
+
+  test('an incompatible schema is refused by the registry, and the local check says why', async () => {
+    const topic = runName('avro-breaking')
+    await write(avroTransaction('transaction-v1.avsc'), topic, tx())
+    const config = await registryGet<{ compatibilityLevel: string }>(`/config/${topic}-value`)
+    expect(config?.compatibilityLevel).toBe('BACKWARD')
+    const breaking = avroTransaction('transaction-v2-no-default.avsc')
+    await expect(breaking.prepare?.(topic, [])).rejects.toThrow(new RegExp(`cannot register a schema under subject "${topic}-value": .*(Incompatible|incompatible)`))
+    expect(await registryGet<number[]>(`/subjects/${topic}-value/versions`)).toEqual([1])
+
+    const v1 = toAvroType(transactionSchema('transaction-v1.avsc'))
+    const problems = incompatibilities(toAvroType(transactionSchema('transaction-v2-no-default.avsc')), [{ label: 'version 1', type: v1 }], 'BACKWARD')
+    expect(problems).toEqual(['field `merchant_country` added without a default: a reader on the new schema cannot read old records (version 1)'])
+    expect(incompatibilities(toAvroType(transactionSchema('transaction-v2.avsc')), [{ label: 'version 1', type: v1 }], 'FULL_TRANSITIVE')).toEqual([])
+  })
+
+  test('null stays a tombstone both ways', async () => {
+    const topic = runName('avro-null')
+    const serde = avroTransaction('transaction-v1.avsc')
+    await serde.prepare?.(topic, [])
+    expect(serde.serialize(topic, null as unknown as Transaction)).toBeNull()
+    expect(serde.deserialize(topic, null)).toBeNull()
+  })
+})

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs'
+import { serdes, type AvroSerde, type Transaction } from 'sluice'
+
+/** The shipped versions of the Avro transaction schema, as files next to this one. */
+export type TransactionSchemaFile = 'transaction-v1.avsc' | 'transaction-v2.avsc' | 'transaction-v2-no-default.avsc'
+
+/** A transaction as v2 reads it: v1 plus the merchant's country ("US" for records written with v1). */
+export type TransactionV2 = Transaction & { merchant_country: string }
+
+export function transactionSchema(file: TransactionSchemaFile): string {
+  return readFileSync(new URL(file, import.meta.url), 'utf8')
+}
+
+/** Avro transactions through the schema registry, with one of the shipped schema versions. */
+export function avroTransaction<T extends Transaction = Transaction>(file: TransactionSchemaFile, registryUrl?: string): AvroSerde<T> {
+  return serdes.avro<T>({ schema: transactionSchema(file), registryUrl })
+}
