@@ -7,9 +7,12 @@ import { AsyncLock } from '../async-lock.js'
 import { commitTasks, type TaskOffsets } from '../commit-sequence.js'
 import { deadLetterRecord } from '../dead-letter.js'
 import { TaskMetrics } from '../task-metrics.js'
+import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import type { IncomingRecord } from '../wire-records.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
+import { LocalStoreQueries } from './local-store-queries.js'
+import { QueryEndpoint } from './query-endpoint.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
@@ -71,6 +74,8 @@ export class KafkaStreams {
   private commitBroken = false
   /** Exactly-once: a failed transaction closed the tasks; the consumer is rejoining. */
   private recovering = false
+  private readonly queries: LocalStoreQueries
+  private queryEndpoint: QueryEndpoint | undefined
 
   constructor(
     readonly topology: Topology,
@@ -79,6 +84,32 @@ export class KafkaStreams {
     this.config = resolveConfig(topology.applicationId, config)
     this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
+    this.queries = new LocalStoreQueries(topology, {
+      unavailable: () => {
+        if (this.stateValue !== 'RUNNING') return `the application is ${this.stateValue}`
+        if (this.rebalancing || this.recovering) return 'the application is rebalancing; retry shortly'
+        return undefined
+      },
+      withTasks: (section) => this.lock.run(() => section(this.taskManager?.entries() ?? [])),
+    })
+  }
+
+  /**
+   * A read-only view of a key-value store over all local tasks (interactive queries). Reads
+   * fail while the application is not RUNNING or is rebalancing; the name is checked here.
+   */
+  store<K = unknown, V = unknown>(name: string): ReadOnlyKeyValueStore<K, V> {
+    return this.queries.keyValueStore<K, V>(name)
+  }
+
+  /** A read-only view of a window store over all local tasks; see store(). */
+  windowStore<K = unknown, V = unknown>(name: string): ReadOnlyWindowStore<K, V> {
+    return this.queries.windowStore<K, V>(name)
+  }
+
+  /** The query server's base URL while it runs (config.queryPort set). */
+  get queryUrl(): string | undefined {
+    return this.queryEndpoint?.url
   }
 
   get state(): StreamsState {
@@ -182,6 +213,10 @@ export class KafkaStreams {
     // the timer does, so that downstream sub-topologies and offsets never wait on new input.
     this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
     this.commitTimer.unref()
+    if (config.queryPort !== undefined) {
+      this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
+      config.log(`store queries at ${this.queryEndpoint.url}`)
+    }
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
   }
 
@@ -416,6 +451,7 @@ export class KafkaStreams {
     }
     this.stateValue = 'STOPPING'
     clearInterval(this.commitTimer)
+    await this.queryEndpoint?.close()
     try {
       await this.lock.run(async () => {
         if (commit) {
