@@ -15,6 +15,8 @@ export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, Punct
 
 export { TopologyBuilder, type SinkOptions, type SourceOptions } from './topology/topology-builder.js'
 export { Topology, type Subtopology } from './topology/topology.js'
+export { topologyDot } from './topology/topology-dot.js'
+export { topologyMermaid } from './topology/topology-mermaid.js'
 export type { Partitioner, TimestampExtractor } from './topology/nodes.js'
 
 export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './state/stores.js'
@@ -33,6 +35,8 @@ export { TopologyTestDriver, type TestDriverOptions } from './testing/topology-t
 export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } from './testing/test-topics.js'
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
+export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/read-only-stores.js'
+export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
 export { PostgresSink } from './sinks/postgres/postgres-sink.js'
 export { definePostgresSink, type PostgresSinkConfig, type Row, type SinkTable, type SourcePosition } from './sinks/postgres/sink-config.js'
