@@ -10,15 +10,20 @@ import { BROKERS, createTopic, groupLag, produce, unique, waitFor } from './kafk
 
 const quiet = (): void => undefined
 
+/** A fresh application id with its own input and output topics and state directory. */
+async function newApplication(prefix: string, partitions: number) {
+  const applicationId = unique(prefix)
+  const names = { applicationId, input: `${applicationId}-input`, output: `${applicationId}-counts`, stateDir: join(tmpdir(), `${applicationId}-state`) }
+  await createTopic(names.input, partitions)
+  await createTopic(names.output, partitions)
+  return names
+}
+
 describe('interactive queries in code (KafkaStreams#store, #windowStore)', () => {
   test('key-value store: get, range, prefix, all, count over every local task; clear errors', async () => {
-    const applicationId = unique('iq-words')
-    const input = `${applicationId}-words`
-    const stateDir = join(tmpdir(), `${applicationId}-state`)
-    await createTopic(input, 3)
-    await createTopic(`${applicationId}-counts`, 3)
+    const { applicationId, input, output, stateDir } = await newApplication('iq-words', 3)
     // A long commit interval: the reads below happen before any commit, from the tasks' caches.
-    const streams = new KafkaStreams(wordCounts(applicationId, input, `${applicationId}-counts`), { brokers: BROKERS, stateDir, commitIntervalMs: 60_000, log: quiet })
+    const streams = new KafkaStreams(wordCounts(applicationId, input, output), { brokers: BROKERS, stateDir, commitIntervalMs: 60_000, log: quiet })
     expect(() => streams.store('no-such-store')).toThrow(UnknownStoreError)
     expect(() => streams.windowStore('word-counts')).toThrow(/key-value store: use store\("word-counts"\)/)
     const store = streams.store<string, number>('word-counts')
@@ -50,12 +55,8 @@ describe('interactive queries in code (KafkaStreams#store, #windowStore)', () =>
   })
 
   test('window store and the HTTP endpoint of an in-process application', async () => {
-    const applicationId = unique('iq-cc')
-    const input = `${applicationId}-transactions`
-    const stateDir = join(tmpdir(), `${applicationId}-state`)
-    await createTopic(input, 2)
-    await createTopic(`${applicationId}-counts`, 2)
-    const topology = categoryCounts({ applicationId, inputTopic: input, outputTopic: `${applicationId}-counts`, grace: '30d' })
+    const { applicationId, input, output, stateDir } = await newApplication('iq-cc', 2)
+    const topology = categoryCounts({ applicationId, inputTopic: input, outputTopic: output, grace: '30d' })
     const records = [...benchTransactions(1000, 5)]
     await produce(input, records.map(({ key, value }) => ({ key, value: JSON.stringify(value) })))
     const expected = new Map<string, number>()
