@@ -138,6 +138,11 @@ export class KafkaStreams {
     if (this.stateValue !== 'CREATED') throw new Error(`Cannot start: the application is ${this.stateValue}`)
     this.stateValue = 'STARTING'
     const { config, topology } = this
+    // First, so that a port in use fails the start before anything connects; reads answer 503 until RUNNING.
+    if (config.queryPort !== undefined) {
+      this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
+      config.log(`store queries at ${this.queryEndpoint.url}`)
+    }
     this.admin = this.kafka.admin()
     await this.admin.connect()
     this.partitionCounts = await prepareTopics(this.admin, topology, {
@@ -213,10 +218,6 @@ export class KafkaStreams {
     // the timer does, so that downstream sub-topologies and offsets never wait on new input.
     this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
     this.commitTimer.unref()
-    if (config.queryPort !== undefined) {
-      this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
-      config.log(`store queries at ${this.queryEndpoint.url}`)
-    }
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
   }
 

@@ -32,6 +32,8 @@ export class QueryServer {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
     })
+    // The application's own lifecycle decides when the process ends, never an idle query server.
+    server.unref()
     this.server = server
     const address = server.address() as AddressInfo
     return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
