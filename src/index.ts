@@ -15,8 +15,6 @@ export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, Punct
 
 export { TopologyBuilder, type SinkOptions, type SourceOptions } from './topology/topology-builder.js'
 export { Topology, type Subtopology } from './topology/topology.js'
-export { topologyDot } from './topology/topology-dot.js'
-export { topologyMermaid } from './topology/topology-mermaid.js'
 export type { Partitioner, TimestampExtractor } from './topology/nodes.js'
 
 export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './state/stores.js'

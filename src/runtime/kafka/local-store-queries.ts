@@ -1,7 +1,7 @@
 import { isKeyValueStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
 import { queryStore, type StoreInstance } from '../../state/query/query-store.js'
 import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
-import { StoreUnavailableError, storeSerdeTopic, storeSpecOf, UnknownStoreError } from '../../state/query/store-errors.js'
+import { StoreUnavailableError, storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
 import type { StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { Topology } from '../../topology/topology.js'
 import type { ActiveTask } from './task-manager.js'
@@ -23,13 +23,13 @@ export class LocalStoreQueries {
 
   keyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const spec = storeSpecOf(this.topology, name)
-    if (spec.type !== 'keyValue') throw new UnknownStoreError(`store ${name} is a window store: use windowStore("${name}")`)
+    if (spec.type !== 'keyValue') throw new Error(`store ${name} is a window store: use windowStore("${name}")`)
     return readOnlyKeyValueStore(name, (request) => this.query(name, request))
   }
 
   windowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
     const spec = storeSpecOf(this.topology, name)
-    if (spec.type !== 'window') throw new UnknownStoreError(`store ${name} is a key-value store: use store("${name}")`)
+    if (spec.type !== 'window') throw new Error(`store ${name} is a key-value store: use store("${name}")`)
     return readOnlyWindowStore(name, (request) => this.query(name, request))
   }
 
