@@ -66,7 +66,13 @@ describe('interactive queries in code (KafkaStreams#store, #windowStore)', () =>
     }
     const streams = new KafkaStreams(topology, { brokers: BROKERS, stateDir, queryPort: 0, log: quiet })
     try {
-      await streams.start()
+      const started = streams.start()
+      // The endpoint opens first and answers 503 until the application runs.
+      while (streams.queryUrl === undefined) await new Promise((resolve) => setTimeout(resolve, 2))
+      const early = await fetch(`${streams.queryUrl}/stores/counts-per-category/count`)
+      expect(early.status).toBe(503)
+      expect(((await early.json()) as { error: string }).error).toMatch(/cannot be queried: the application is STARTING/)
+      await started
       await waitFor(async () => (await groupLag(applicationId, [input, `${applicationId}-transactions-by-category-repartition`])) === 0, 120_000, 'consumed')
       const store = streams.windowStore<string, number>('counts-per-category')
       const windows = await store.all()
