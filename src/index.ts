@@ -38,6 +38,8 @@ export { TestInputTopic, TestOutputTopic, type RawTestRecord, type TestRecord } 
 export { testSchemaUpgrade, type OldRecordWriter, type SchemaUpgradeResult, type SchemaUpgradeTest, type UpgradeStart } from './testing/schema-upgrade-test.js'
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
+export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/read-only-stores.js'
+export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
 export { PostgresSink } from './sinks/postgres/postgres-sink.js'
 export { TableWriter, type SinkRecord } from './sinks/postgres/table-writer.js'

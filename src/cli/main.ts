@@ -1,15 +1,20 @@
 import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
 import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
+import { describeCommand } from './describe-command.js'
 import { generateCommand } from './generate-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 import { schemaCommand } from './schema-command.js'
+import { storeCommand } from './store-command.js'
 
 const USAGE = `Usage: sluice <command> [options]
 
 Commands:
-  describe <topology.ts>        print sub-topologies, processors, stores and internal topics
+  describe <topology.ts>        print sub-topologies, processors, stores and internal topics (--dot: Graphviz, --mermaid: Mermaid)
+  store <topology.ts> <sub>     read state stores: ls | get <store> <key> | range <store> [--from k] [--to k]
+                                | prefix <store> <p> | fetch <store> [key] [--from t] [--to t] | count <store>
+                                (--json; --url http://127.0.0.1:port for a running app, else local files)
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
@@ -26,6 +31,7 @@ Options (environment variable in brackets):
   --commit-interval ms          commit interval [SLUICE_COMMIT_INTERVAL_MS]
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
   --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
+  --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]
 `
 
 /** Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not keep it alive). */
@@ -68,8 +74,15 @@ async function main(argv: string[]): Promise<number> {
   if (!file) throw new Error(`${command} needs a topology file, e.g. sluice ${command} topologies/category-counts.ts`)
   switch (command) {
     case 'describe':
-      process.stdout.write((await loadTopology(file)).describe())
+      process.stdout.write(describeCommand(await loadTopology(file), values))
       return 0
+    case 'store': {
+      const config = streamsConfigFrom(values)
+      const log = (message: string): void => void process.stderr.write(`${message}\n`)
+      const options = { stateDir: config.stateDir ?? 'state', backend: config.backend ?? 'leveldb', url: values.url, json: values.json, from: values.from, to: values.to, log }
+      process.stdout.write(await storeCommand(await loadTopology(file), positionals.slice(1), options))
+      return 0
+    }
     case 'run': {
       const streams = new KafkaStreams(await loadTopology(file), streamsConfigFrom(values))
       const sinks = await Promise.all((values.sink ?? []).map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))

@@ -13,6 +13,13 @@ export const KAFKA_OPTIONS = {
   backend: { type: 'string' },
   yes: { type: 'boolean' },
   sink: { type: 'string', multiple: true },
+  'query-port': { type: 'string' },
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  dot: { type: 'boolean' },
+  mermaid: { type: 'boolean' },
 } as const
 
 export function parseCommand(args: string[]) {
@@ -37,5 +44,13 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
+    queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
   }
+}
+
+function portOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--query-port must be a port number (0 for any free port), got "${value}"`)
+  return port
 }

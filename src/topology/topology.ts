@@ -1,6 +1,8 @@
 import type { StoreSpec } from '../state/store.js'
 import { describeTopology } from './describe.js'
 import type { InternalTopic, SourceNode, TopologyNode } from './nodes.js'
+import { topologyDot } from './topology-dot.js'
+import { topologyMermaid } from './topology-mermaid.js'
 
 /** A connected part of the graph; it runs as one task per partition of its source topics. */
 export interface Subtopology {
@@ -56,5 +58,15 @@ export class Topology {
   /** A stable text picture of the topology, like Kafka Streams' Topology#describe(). */
   describe(): string {
     return describeTopology(this)
+  }
+
+  /** The topology as a Graphviz dot digraph (render with `dot -Tsvg`). */
+  toDot(): string {
+    return topologyDot(this)
+  }
+
+  /** The topology as a Mermaid flowchart (renders in GitHub Markdown). */
+  toMermaid(): string {
+    return topologyMermaid(this)
   }
 }

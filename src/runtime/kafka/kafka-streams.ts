@@ -7,10 +7,13 @@ import { AsyncLock } from '../async-lock.js'
 import { commitTasks, type TaskOffsets } from '../commit-sequence.js'
 import { deadLetterRecord } from '../dead-letter.js'
 import { TaskMetrics } from '../task-metrics.js'
+import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import type { IncomingRecord } from '../wire-records.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { retryRetriable } from './retry-retriable.js'
+import { LocalStoreQueries } from './local-store-queries.js'
+import { QueryEndpoint } from './query-endpoint.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
@@ -72,6 +75,8 @@ export class KafkaStreams {
   private commitBroken = false
   /** Exactly-once: a failed transaction closed the tasks; the consumer is rejoining. */
   private recovering = false
+  private readonly queries: LocalStoreQueries
+  private queryEndpoint: QueryEndpoint | undefined
 
   constructor(
     readonly topology: Topology,
@@ -80,6 +85,32 @@ export class KafkaStreams {
     this.config = resolveConfig(topology.applicationId, config)
     this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
+    this.queries = new LocalStoreQueries(topology, {
+      unavailable: () => {
+        if (this.stateValue !== 'RUNNING') return `the application is ${this.stateValue}`
+        if (this.rebalancing || this.recovering) return 'the application is rebalancing; retry shortly'
+        return undefined
+      },
+      withTasks: (section) => this.lock.run(() => section(this.taskManager?.entries() ?? [])),
+    })
+  }
+
+  /**
+   * A read-only view of a key-value store over all local tasks (interactive queries). Reads
+   * fail while the application is not RUNNING or is rebalancing; the name is checked here.
+   */
+  store<K = unknown, V = unknown>(name: string): ReadOnlyKeyValueStore<K, V> {
+    return this.queries.keyValueStore<K, V>(name)
+  }
+
+  /** A read-only view of a window store over all local tasks; see store(). */
+  windowStore<K = unknown, V = unknown>(name: string): ReadOnlyWindowStore<K, V> {
+    return this.queries.windowStore<K, V>(name)
+  }
+
+  /** The query server's base URL while it runs (config.queryPort set). */
+  get queryUrl(): string | undefined {
+    return this.queryEndpoint?.url
   }
 
   get state(): StreamsState {
@@ -108,6 +139,11 @@ export class KafkaStreams {
     if (this.stateValue !== 'CREATED') throw new Error(`Cannot start: the application is ${this.stateValue}`)
     this.stateValue = 'STARTING'
     const { config, topology } = this
+    // First, so that a port in use fails the start before anything connects; reads answer 503 until RUNNING.
+    if (config.queryPort !== undefined) {
+      this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
+      config.log(`store queries at ${this.queryEndpoint.url}`)
+    }
     this.admin = this.kafka.admin()
     await this.admin.connect()
     const admin = this.admin
@@ -419,6 +455,7 @@ export class KafkaStreams {
     }
     this.stateValue = 'STOPPING'
     clearInterval(this.commitTimer)
+    await this.queryEndpoint?.close()
     try {
       await this.lock.run(async () => {
         if (commit) {

@@ -25,12 +25,20 @@ export interface StreamsConfig {
   sessionTimeoutMs?: number
   /** Replication factor of the internal topics Sluice creates (default 1). */
   replicationFactor?: number
+  /**
+   * Serve read-only store queries over HTTP on this port (0: any free port); off when unset.
+   * The URL is logged and written to <stateDir>/<applicationId>/.sluice-query.json.
+   */
+  queryPort?: number
+  /** Interface of the query server (default 127.0.0.1: reachable from this machine only). */
+  queryHost?: string
   /** Progress and lifecycle messages (default: to stderr). */
   log?: (message: string) => void
 }
 
-export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic'>> {
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort'>> {
   deadLetterTopic: string | undefined
+  queryPort: number | undefined
 }
 
 export function resolveConfig(applicationId: string, config: StreamsConfig): ResolvedStreamsConfig {
@@ -46,6 +54,8 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     deadLetterTopic: config.deadLetterTopic,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     replicationFactor: config.replicationFactor ?? 1,
+    queryPort: config.queryPort,
+    queryHost: config.queryHost ?? '127.0.0.1',
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }
 }

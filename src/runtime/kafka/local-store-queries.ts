@@ -1,0 +1,78 @@
+import { isKeyValueStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
+import { queryStore, type StoreInstance } from '../../state/query/query-store.js'
+import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
+import { StoreUnavailableError, storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
+import type { StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
+import type { Topology } from '../../topology/topology.js'
+import type { ActiveTask } from './task-manager.js'
+
+/** What the queries need of the running application. */
+export interface LocalStoreAccess {
+  /** Why stores cannot be read now (not running, rebalancing), or undefined when they can. */
+  unavailable(): string | undefined
+  /** Runs a section under the application's task lock (between batches and commits) with the active tasks. */
+  withTasks<T>(section: (tasks: readonly ActiveTask[]) => Promise<T>): Promise<T>
+}
+
+/** Interactive queries: reads of a running application's stores over all of its local tasks. */
+export class LocalStoreQueries {
+  constructor(
+    private readonly topology: Topology,
+    private readonly access: LocalStoreAccess,
+  ) {}
+
+  keyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const spec = storeSpecOf(this.topology, name)
+    if (spec.type !== 'keyValue') throw new Error(`store ${name} is a window store: use windowStore("${name}")`)
+    return readOnlyKeyValueStore(name, (request) => this.query(name, request))
+  }
+
+  windowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
+    const spec = storeSpecOf(this.topology, name)
+    if (spec.type !== 'window') throw new Error(`store ${name} is a key-value store: use store("${name}")`)
+    return readOnlyWindowStore(name, (request) => this.query(name, request))
+  }
+
+  query(name: string, request: StoreRequest): Promise<StoreResult> {
+    const spec = storeSpecOf(this.topology, name)
+    return this.underLock((tasks) => queryStore(spec, storeSerdeTopic(this.topology, name), instancesOf(tasks, name), request))
+  }
+
+  list(): Promise<StoreListing[]> {
+    return this.underLock(async (tasks) => {
+      const listings: StoreListing[] = []
+      for (const spec of this.topology.stores.values()) {
+        const counts = await Promise.all(
+          instancesOf(tasks, spec.name).map(async ({ task, store }) => ({
+            task,
+            approximateEntries: store.storeType === 'keyValue' ? await store.approximateNumEntries() : await store.backend.approximateCount(),
+          })),
+        )
+        listings.push({ name: spec.name, type: spec.type, changelog: this.topology.changelogTopicOf(spec.name), tasks: counts })
+      }
+      return listings
+    })
+  }
+
+  private underLock<T>(section: (tasks: readonly ActiveTask[]) => Promise<T>): Promise<T> {
+    const checkAvailable = (): void => {
+      const reason = this.access.unavailable()
+      if (reason !== undefined) throw new StoreUnavailableError(`stores of ${this.topology.applicationId} cannot be queried: ${reason}`)
+    }
+    checkAvailable()
+    // The state may change while waiting for the lock: check again inside it.
+    return this.access.withTasks(async (tasks) => {
+      checkAvailable()
+      return section(tasks)
+    })
+  }
+}
+
+function instancesOf(tasks: readonly ActiveTask[], name: string): StoreInstance[] {
+  const instances: StoreInstance[] = []
+  for (const { task } of tasks) {
+    const store = task.stores.get(name)
+    if (store && (isKeyValueStore(store) || isWindowStore(store))) instances.push({ task: task.taskId, store: store as OpenedStore })
+  }
+  return instances
+}
