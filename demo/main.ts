@@ -11,6 +11,24 @@ import { runOnKafka } from './kafka-pipeline.js'
 import { LiveSummary } from './live-summary.js'
 import { PgliteDatabase } from './pglite-database.js'
 
+const USAGE = `npm run demo [-- options]
+
+The shipped fraud pipeline: generated transactions -> category counts and user anomaly
+detection -> fraud_metrics and fraud_alerts in PostgreSQL.
+
+  --count n        transactions to generate (default 20000)
+  --users n        card holders (default 200; about count/users transactions each)
+  --seed n         generator seed (default 42)
+  --window d       category count window, e.g. 1h, 1d (default 1d)
+  --grace d        window grace (default 1h in-process; the generated span with --kafka)
+  --rate n         transactions per second of wall-clock time (default: as fast as possible)
+  --pg-url url     write into this PostgreSQL [SLUICE_PG_URL] (default: embedded PGlite in-process)
+  --kafka          run on Kafka as separate sluice processes (services up, or docker compose up)
+  --brokers list   Kafka brokers [SLUICE_BROKERS] (default localhost:9092)
+  --state-dir dir  state directory [SLUICE_STATE_DIR] (default state)
+  --full           print every row of both tables at the end
+`
+
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const number = Number(value)
@@ -34,8 +52,13 @@ function parseOptions(args: string[]): DemoOptions {
       'state-dir': { type: 'string' },
       rate: { type: 'string' },
       full: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   })
+  if (values.help) {
+    process.stdout.write(USAGE)
+    process.exit(0)
+  }
   const env = process.env
   const defaults = DEFAULT_DEMO_OPTIONS
   const count = positive('count', values.count, defaults.count)
