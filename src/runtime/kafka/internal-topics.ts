@@ -40,8 +40,8 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
     const wanted = writerCount.get(topic)
     if (wanted === undefined) throw new TopologyError(`Cannot tell the partition count of repartition topic ${topic}`)
     // Records keep their event time, which may be long past: time-based retention would delete
-    // them before they are read. Kafka Streams also keeps repartition topics forever (and
-    // purges them after commits, which Sluice does not do yet).
+    // them before they are read. As in Kafka Streams, committed records are deleted instead
+    // (RepartitionPurger).
     checkOrCreate(topic, wanted, [
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: '-1' },

@@ -11,6 +11,7 @@ import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/que
 import type { IncomingRecord } from '../wire-records.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
+import { RepartitionPurger } from './repartition-purger.js'
 import { retryRetriable } from './retry-retriable.js'
 import { LocalStoreQueries } from './local-store-queries.js'
 import { QueryEndpoint } from './query-endpoint.js'
@@ -54,6 +55,7 @@ export class KafkaStreams {
   private readonly kafka: Kafka
   private readonly lock = new AsyncLock()
   private admin: Admin | undefined
+  private readonly purger: RepartitionPurger
   private producer: Producer | undefined
   private consumer: Consumer | undefined
   private taskManager: TaskManager | undefined
@@ -85,6 +87,8 @@ export class KafkaStreams {
     this.config = resolveConfig(topology.applicationId, config)
     this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
+    const repartitionTopics = new Set(topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name))
+    this.purger = new RepartitionPurger(() => this.admin, repartitionTopics, this.config.log, this.config.purgeIntervalMs)
     this.queries = new LocalStoreQueries(topology, {
       unavailable: () => {
         if (this.stateValue !== 'RUNNING') return `the application is ${this.stateValue}`
@@ -354,6 +358,7 @@ export class KafkaStreams {
         commitOffsets: async (all) => {
           const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
           if (offsets.length > 0) await consumer.commitOffsets(offsets)
+          this.purger.committedOffsets(offsets)
         },
       },
       Date.now(),
@@ -369,6 +374,7 @@ export class KafkaStreams {
     const producer = entry.producer as Producer
     if (entry.collector.size === 0 && entry.task.committableOffsets().size === 0 && !entry.task.needsCommit()) return
     const transaction = await producer.transaction()
+    let sentOffsets: { topic: string; partition: number; offset: string }[] = []
     try {
       await commitTasks(
         [entry.task],
@@ -383,11 +389,13 @@ export class KafkaStreams {
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
             if (topics.length > 0) await transaction.sendOffsets({ consumerGroupId: this.topology.applicationId, topics })
+            sentOffsets = [...offsets].map(([topic, offset]) => ({ topic, partition, offset }))
           },
         },
         Date.now(),
       )
       await transaction.commit()
+      this.purger.committedOffsets(sentOffsets)
     } catch (error) {
       await transaction.abort().catch(() => undefined)
       throw error
@@ -474,6 +482,7 @@ export class KafkaStreams {
       })
       await this.consumer?.disconnect()
       await this.producer?.disconnect()
+      await this.purger.settled()
       await this.admin?.disconnect()
     } finally {
       this.stateValue = this.fatal ? 'ERROR' : 'STOPPED'

@@ -32,6 +32,11 @@ export interface StreamsConfig {
   queryPort?: number
   /** Interface of the query server (default 127.0.0.1: reachable from this machine only). */
   queryHost?: string
+  /**
+   * Delete repartition records the application has committed, at most this often (default
+   * 30 s). Repartition topics have no time retention, so without this they only grow.
+   */
+  purgeIntervalMs?: number
   /** Progress and lifecycle messages (default: to stderr). */
   log?: (message: string) => void
 }
@@ -56,6 +61,7 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
     queryHost: config.queryHost ?? '127.0.0.1',
+    purgeIntervalMs: config.purgeIntervalMs ?? 30_000,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }
 }
