@@ -529,7 +529,7 @@ postgres_describe() { echo "PostgreSQL at $(postgres_url) (data $PG_DATA)"; }
 
 print_env() {
   echo "SLUICE_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
-  echo "SLUICE_REGISTRY_URL=$(registry_url)"
+  echo "SLUICE_SCHEMA_REGISTRY_URL=$(registry_url)"
   echo "SLUICE_PG_URL=$(postgres_url)"
 }
 
