@@ -6,6 +6,8 @@ import { KafkaStreams, StoreUnavailableError, UnknownStoreError } from 'sluice'
 import { benchTransactions } from '../../bench/transactions.js'
 import { categoryCounts } from '../../topologies/category-counts.js'
 import { wordCounts } from './fixtures/word-counts-under-test.js'
+import type { UserProfile } from '../../topologies/anomaly-scoring.js'
+import { userAnomaly } from '../../topologies/user-anomaly.js'
 import { BROKERS, createTopic, groupLag, produce, unique, waitFor } from './kafka-helpers.js'
 
 const quiet = (): void => undefined
@@ -94,6 +96,30 @@ describe('interactive queries in code (KafkaStreams#store, #windowStore)', () =>
       expect((await fetch(`${url}/stores/counts-per-category/get?key=travel`)).status).toBe(400)
       expect((await fetch(`${url}/stores/counts-per-category/fetch?from=yesterday`)).status).toBe(400)
       expect((await fetch(`${url}/elsewhere`)).status).toBe(404)
+    } finally {
+      await streams.close()
+      await rm(stateDir, { recursive: true, force: true })
+    }
+  })
+
+  test('results are copies: changing one changes neither the store nor what processing sees next', async () => {
+    const { applicationId, input, output, stateDir } = await newApplication('iq-copies', 1)
+    const streams = new KafkaStreams(userAnomaly({ applicationId, inputTopic: input, alertsTopic: output }), { brokers: BROKERS, stateDir, commitIntervalMs: 60_000, log: quiet })
+    const card = '4000000000000042'
+    const transactions = [...benchTransactions(5, 3)].map(({ value }, index) => ({ ...value, cc_num: card, trans_num: `t${index}` }))
+    await produce(input, transactions.slice(0, 4).map((tx) => ({ key: card, value: JSON.stringify(tx) })))
+    try {
+      await streams.start()
+      const profiles = streams.store<string, UserProfile>('user-profiles')
+      await waitFor(async () => (await profiles.get(card))?.count === 4, 60_000, 'four transactions learned')
+      const profile = (await profiles.get(card)) as UserProfile
+      profile.count = -1
+      profile.lastTransNums.length = 0
+      expect((await profiles.get(card))?.count).toBe(4)
+      // The cached profile was not touched: the fifth transaction is learned on top of four, and
+      // a redelivered one is still recognized by its trans_num.
+      await produce(input, [transactions[4], transactions[0]].map((tx) => ({ key: card, value: JSON.stringify(tx) })))
+      await waitFor(async () => (await groupLag(applicationId, [input])) === 6 && (await profiles.get(card))?.count === 5, 60_000, 'the fifth transaction learned')
     } finally {
       await streams.close()
       await rm(stateDir, { recursive: true, force: true })

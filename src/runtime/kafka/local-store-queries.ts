@@ -3,6 +3,7 @@ import { queryStore, type StoreInstance } from '../../state/query/query-store.js
 import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import { StoreUnavailableError, storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
 import type { StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
+import type { Serde } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import type { ActiveTask } from './task-manager.js'
 
@@ -35,7 +36,15 @@ export class LocalStoreQueries {
 
   query(name: string, request: StoreRequest): Promise<StoreResult> {
     const spec = storeSpecOf(this.topology, name)
-    return this.underLock((tasks) => queryStore(spec, storeSerdeTopic(this.topology, name), instancesOf(tasks, name), request))
+    const topic = storeSerdeTopic(this.topology, name)
+    return this.underLock(async (tasks) => {
+      const result = await queryStore(spec, topic, instancesOf(tasks, name), request)
+      if (!('rows' in result)) return result
+      // The caches hand out the objects they hold: give the caller copies (through the serdes,
+      // as a read from disk would), so that changing a result can never change the store.
+      const copy = <T>(serde: Serde<T>, value: T): T => serde.deserialize(topic, serde.serialize(topic, value))
+      return { ...result, rows: result.rows.map((row) => ({ ...row, key: copy(spec.keySerde, row.key), value: copy(spec.valueSerde, row.value) })) }
+    })
   }
 
   list(): Promise<StoreListing[]> {
