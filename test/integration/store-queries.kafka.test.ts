@@ -125,4 +125,19 @@ describe('interactive queries in code (KafkaStreams#store, #windowStore)', () =>
       await rm(stateDir, { recursive: true, force: true })
     }
   })
+
+  test('a start that fails (a missing source topic) closes the query server it had opened', async () => {
+    const applicationId = unique('iq-failed-start')
+    const stateDir = join(tmpdir(), `${applicationId}-state`)
+    const streams = new KafkaStreams(wordCounts(applicationId, `${applicationId}-missing`, `${applicationId}-out`), { brokers: BROKERS, stateDir, queryPort: 0, log: quiet })
+    try {
+      await expect(streams.start()).rejects.toThrow(/do not exist/)
+      expect(streams.state).toBe('ERROR')
+      const url = streams.queryUrl as string
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      await expect(fetch(`${url}/stores`)).rejects.toThrow()
+    } finally {
+      await rm(stateDir, { recursive: true, force: true })
+    }
+  })
 })

@@ -142,6 +142,16 @@ export class KafkaStreams {
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new Error(`Cannot start: the application is ${this.stateValue}`)
     this.stateValue = 'STARTING'
+    try {
+      await this.startUp()
+    } catch (error) {
+      // Release what was opened (the query server, clients), so a failed start leaves nothing listening.
+      await this.failWith(error instanceof Error ? error : new Error(String(error)))
+      throw error
+    }
+  }
+
+  private async startUp(): Promise<void> {
     const { config, topology } = this
     // First, so that a port in use fails the start before anything connects; reads answer 503 until RUNNING.
     if (config.queryPort !== undefined) {
