@@ -1,4 +1,4 @@
-import type { Duration } from 'sluice'
+import type { Duration, SqlDatabase } from 'sluice'
 
 /** Everything `npm run demo` can be told; defaults make a run of a few seconds. */
 export interface DemoOptions {
@@ -34,8 +34,12 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   fullTables: false,
 }
 
-/** The tables the demo writes; both are emptied when a run starts. */
-export const DEMO_TABLES = { metrics: 'fraud_metrics', alerts: 'fraud_alerts' } as const
+/**
+ * The tables the demo writes, recreated when a run starts. They live in a schema of their own
+ * so that the demo never touches the tables the shipped sinks write in the same database.
+ */
+export const DEMO_SCHEMA = 'sluice_demo'
+export const DEMO_TABLES = { metrics: `${DEMO_SCHEMA}.fraud_metrics`, alerts: `${DEMO_SCHEMA}.fraud_alerts`, sinkOffsets: `${DEMO_SCHEMA}.sink_offsets` } as const
 
 /** Grace of the in-process run: its single input partition arrives in event-time order. */
 export const IN_PROCESS_GRACE: Duration = '1h'
@@ -48,4 +52,10 @@ export const IN_PROCESS_GRACE: Duration = '1h'
  */
 export function replayGrace(options: Pick<DemoOptions, 'count' | 'users'>): Duration {
   return `${Math.ceil(options.count / options.users / 3) + 2}d`
+}
+
+/** Drops and recreates nothing but the demo's own schema objects: each run starts from empty tables. */
+export async function resetDemoTables(database: SqlDatabase): Promise<void> {
+  await database.query(`CREATE SCHEMA IF NOT EXISTS ${DEMO_SCHEMA}`)
+  for (const table of Object.values(DEMO_TABLES)) await database.query(`DROP TABLE IF EXISTS ${table}`)
 }

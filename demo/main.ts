@@ -4,7 +4,7 @@
 // PostgreSQL (PGlite) by default; on Kafka as separate processes with --kafka.
 import { parseArgs } from 'node:util'
 import { PgDatabase, toMillis, type Duration, type SqlDatabase } from 'sluice'
-import { DEFAULT_DEMO_OPTIONS, DEMO_TABLES, IN_PROCESS_GRACE, replayGrace, type DemoOptions } from './demo-options.js'
+import { DEFAULT_DEMO_OPTIONS, IN_PROCESS_GRACE, replayGrace, resetDemoTables, type DemoOptions } from './demo-options.js'
 import { printTables } from './final-report.js'
 import { runInProcess } from './in-process-pipeline.js'
 import { runOnKafka } from './kafka-pipeline.js'
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   console.log(`Sluice demo: ${options.count} transactions of ${options.users} card holders (seed ${options.seed}), ${how}, into ${where}`)
   console.log(`category counts per ${options.windowSize} window (grace ${grace}); medium and high alerts are shown as they come`)
   try {
-    for (const table of Object.values(DEMO_TABLES)) await database.query(`DROP TABLE IF EXISTS ${table}`)
+    await resetDemoTables(database)
     const summary = new LiveSummary(toMillis(grace))
     const started = Date.now()
     if (options.kafka) await runOnKafka(options, database, summary)

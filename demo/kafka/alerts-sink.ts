@@ -5,4 +5,4 @@ import { DEMO_TABLES } from '../demo-options.js'
 import { demoNames } from './demo-names.js'
 
 const names = demoNames()
-export default definePostgresSink({ groupId: names.alertsSinkGroup, brokers: names.brokers, connectionString: names.pgUrl, tables: [fraudAlertsTable(names.alerts, DEMO_TABLES.alerts)] })
+export default definePostgresSink({ groupId: names.alertsSinkGroup, brokers: names.brokers, connectionString: names.pgUrl, offsetsTable: DEMO_TABLES.sinkOffsets, tables: [fraudAlertsTable(names.alerts, DEMO_TABLES.alerts)] })

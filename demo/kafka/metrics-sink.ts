@@ -5,4 +5,4 @@ import { DEMO_TABLES } from '../demo-options.js'
 import { demoNames } from './demo-names.js'
 
 const names = demoNames()
-export default definePostgresSink({ groupId: names.metricsSinkGroup, brokers: names.brokers, connectionString: names.pgUrl, tables: [fraudMetricsTable(names.counts, DEMO_TABLES.metrics)] })
+export default definePostgresSink({ groupId: names.metricsSinkGroup, brokers: names.brokers, connectionString: names.pgUrl, offsetsTable: DEMO_TABLES.sinkOffsets, tables: [fraudMetricsTable(names.counts, DEMO_TABLES.metrics)] })

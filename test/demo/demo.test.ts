@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateTransactions, serdes, TopologyTestDriver } from 'sluice'
-import { DEFAULT_DEMO_OPTIONS, DEMO_TABLES, type DemoOptions } from '../../demo/demo-options.js'
+import { DEFAULT_DEMO_OPTIONS, DEMO_TABLES, resetDemoTables, type DemoOptions } from '../../demo/demo-options.js'
 import { runInProcess } from '../../demo/in-process-pipeline.js'
 import { LiveSummary } from '../../demo/live-summary.js'
 import { PgliteDatabase } from '../../demo/pglite-database.js'
@@ -64,6 +64,7 @@ describe('the demo (npm run demo), shortened', () => {
     const lines: string[] = []
     try {
       const options: DemoOptions = { ...DEFAULT_DEMO_OPTIONS, ...SHORT, stateDir }
+      await resetDemoTables(database)
       const result = await runInProcess(options, database, new LiveSummary(3_600_000, (line) => lines.push(line)))
       expect(result.transactions).toBe(SHORT.count)
 
@@ -93,8 +94,8 @@ describe('the demo (npm run demo), shortened', () => {
     const { code, output } = await runDemo(['--count', String(SHORT.count), '--users', String(SHORT.users), '--state-dir', stateDir])
     expect(code, output).toBe(0)
     expect(output).toContain('into an embedded PostgreSQL (PGlite')
-    expect(output).toMatch(new RegExp(`fraud_metrics: \\d+ rows, \\d+ windows, ${SHORT.count} transactions counted`))
-    expect(output).toMatch(/fraud_alerts: \d+ rows \(\d+ HIGH/)
+    expect(output).toMatch(new RegExp(`sluice_demo\\.fraud_metrics: \\d+ rows, \\d+ windows, ${SHORT.count} transactions counted`))
+    expect(output).toMatch(/sluice_demo\.fraud_alerts: \d+ rows \(\d+ HIGH/)
   })
 
   it('--kafka runs the same pipeline as separate processes on the local services, with the same tables', async () => {
@@ -102,7 +103,7 @@ describe('the demo (npm run demo), shortened', () => {
     const kafka = await runDemo(['--kafka', '--count', String(SHORT.count), '--users', String(SHORT.users), '--state-dir', stateDir])
     expect(kafka.code, kafka.output).toBe(0)
     expect(kafka.output).toContain('as separate sluice processes')
-    const tables = (output: string) => output.split('\n').filter((line) => /^fraud_(metrics|alerts): /.test(line))
+    const tables = (output: string) => output.split('\n').filter((line) => /^sluice_demo\.fraud_(metrics|alerts): /.test(line))
     expect(tables(kafka.output)).toHaveLength(2)
     expect(tables(kafka.output)).toEqual(tables(local.output))
     expect(kafka.output).toMatch(new RegExp(`${SHORT.count} transactions counted`))

@@ -51,7 +51,12 @@ export class QueryServer {
     try {
       if (request.method !== 'GET') return send(response, 405, { error: 'read-only endpoint: GET only' }, { allow: 'GET' })
       const url = new URL(request.url ?? '/', 'http://localhost')
-      const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent)
+      let parts: string[]
+      try {
+        parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent)
+      } catch {
+        return send(response, 400, { error: `malformed escape in ${url.pathname}` })
+      }
       if (parts.length === 1 && parts[0] === 'stores') return send(response, 200, { application: this.topology.applicationId, stores: await this.queries.list() })
       if (parts.length !== 3 || parts[0] !== 'stores' || !isStoreOperation(parts[2])) {
         return send(response, 404, { error: `no such endpoint ${url.pathname}; try /stores or /stores/<store>/get|range|prefix|fetch|count` })

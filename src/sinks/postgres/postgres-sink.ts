@@ -44,11 +44,13 @@ export class PostgresSink {
   }
 
   async start(): Promise<void> {
+    // Two sinks creating the same table at once: one of them gets a duplicate error; its retry finds the table.
+    const concurrentCreate = (error: unknown): boolean => /^(23505|42P07|42P06)$/.test((error as { code?: string }).code ?? '')
     await this.withRetry('create tables', async () => {
       if (this.config.createTables === false) return
       await this.database.query(createOffsetsTableSql(this.offsetsTable))
       await this.writer.createTables(this.database)
-    })
+    }, undefined, concurrentCreate)
     await this.waitForTopics()
     this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
@@ -144,16 +146,17 @@ export class PostgresSink {
     await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
   }
 
-  /** Retries while PostgreSQL is unreachable, with a growing pause; other errors stop the sink. */
-  private async withRetry(what: string, attempt: () => Promise<void>, heartbeat?: () => Promise<void>): Promise<void> {
+  /** Retries while PostgreSQL is unreachable (or `alsoRetry` says so), with a growing pause; other errors stop the sink. */
+  private async withRetry(what: string, attempt: () => Promise<void>, heartbeat?: () => Promise<void>, alsoRetry?: (error: unknown) => boolean): Promise<void> {
     let backoff = 100
     for (;;) {
       try {
         await attempt()
         return
       } catch (error) {
-        if (!isTransient(error) || this.stopping) throw error
-        this.log(`PostgreSQL unavailable (${messageOf(error)}); retrying "${what}" in ${backoff} ms`)
+        const retry = isTransient(error) || alsoRetry?.(error) === true
+        if (!retry || this.stopping) throw error
+        this.log(`${isTransient(error) ? 'PostgreSQL unavailable' : 'conflict'} (${messageOf(error)}); retrying "${what}" in ${backoff} ms`)
         await new Promise((resolve) => setTimeout(resolve, backoff))
         backoff = Math.min(backoff * 2, this.config.maxBackoffMs ?? 5000)
         await heartbeat?.()
