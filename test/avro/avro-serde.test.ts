@@ -1,8 +1,10 @@
+import avro from 'avsc'
 import { describe, expect, test } from 'vitest'
 import { incompatibilities, serdes, type Transaction } from 'sluice'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
+import { RegistryClient } from '../../src/serde/avro/registry-client.js'
 import { avroTransaction, transactionSchema, type TransactionV2 } from '../../topologies/avro/schemas.js'
-import { registryGet, runName, tx } from './helpers.js'
+import { registryGet, registrySend, runName, tx } from './helpers.js'
 
 /** Serializes as the runtime does: prepare for writing, then serialize. */
 async function write<T>(serde: { prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>; serialize: (topic: string, value: T) => Buffer | null }, topic: string, value: T): Promise<Buffer> {
@@ -78,8 +80,7 @@ describe('Avro serde against the registry', () => {
   test('an incompatible schema is refused by the registry, and the local check says why', async () => {
     const topic = runName('avro-breaking')
     await write(avroTransaction('transaction-v1.avsc'), topic, tx())
-    const config = await registryGet<{ compatibilityLevel: string }>(`/config/${topic}-value`)
-    expect(config?.compatibilityLevel).toBe('BACKWARD')
+    // The registry's global rule (BACKWARD here) refuses it: the serde sets no level of its own.
     const breaking = avroTransaction('transaction-v2-no-default.avsc')
     await expect(breaking.prepare?.(topic, [])).rejects.toThrow(new RegExp(`cannot register a schema under subject "${topic}-value": .*(Incompatible|incompatible)`))
     expect(await registryGet<number[]>(`/subjects/${topic}-value/versions`)).toEqual([1])
@@ -88,6 +89,30 @@ describe('Avro serde against the registry', () => {
     const problems = incompatibilities(toAvroType(transactionSchema('transaction-v2-no-default.avsc')), [{ label: 'version 1', type: v1 }], 'BACKWARD')
     expect(problems).toEqual(['field `merchant_country` added without a default: a reader on the new schema cannot read old records (version 1)'])
     expect(incompatibilities(toAvroType(transactionSchema('transaction-v2.avsc')), [{ label: 'version 1', type: v1 }], 'FULL_TRANSITIVE')).toEqual([])
+  })
+
+  test("registering leaves the subject's compatibility level alone: a FULL_TRANSITIVE subject takes a compatible new schema", async () => {
+    const topic = runName('avro-full')
+    const subject = `${topic}-value`
+    await registrySend('PUT', `/config/${subject}`, { compatibility: 'FULL_TRANSITIVE' })
+    const oldBytes = await write(avroTransaction('transaction-v1.avsc'), topic, tx({ trans_num: 'old' }))
+    await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
+    expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([1, 2])
+    expect((await registryGet<{ compatibilityLevel: string }>(`/config/${subject}`))?.compatibilityLevel).toBe('FULL_TRANSITIVE')
+    expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, oldBytes)).toMatchObject({ trans_num: 'old', merchant_country: 'US' })
+  })
+
+  test('an unnamed schema (a primitive key, a union) registers on first write and round-trips', async () => {
+    const topic = runName('avro-primitive')
+    const keyBytes = await write(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, 'card-1')
+    const latest = await registryGet<{ id: number; schema: string }>(`/subjects/${topic}-key/versions/latest`)
+    expect(keyBytes.readUInt32BE(1)).toBe(latest?.id)
+    expect(JSON.parse(latest?.schema ?? '')).toBe('string')
+    RegistryClient.forgetSchemas()
+    expect(await read(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, keyBytes)).toBe('card-1')
+    expect(await read(serdes.avro<string>({ part: 'key' }), topic, keyBytes)).toBe('card-1')
+    const union = serdes.avro<string | null>({ schema: ['null', 'string'] })
+    expect(await read(union, topic, await write(union, topic, 'x'))).toBe('x')
   })
 
   test('null stays a tombstone both ways', async () => {

@@ -1,4 +1,4 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import avro from 'avsc'
 import { messageOf } from '../../errors.js'
 
@@ -76,17 +76,23 @@ export class RegistryClient {
     }
   }
 
-  /** Registers the schema under the subject unless it is there already; returns its id. */
+  /**
+   * Registers the schema under the subject unless it is there already; returns its id. A plain
+   * `POST /subjects/{subject}/versions`: the subject's compatibility level (or the registry's
+   * global one) is left as it is, and unnamed schemas (a primitive key, a union) register too.
+   */
   async register(subject: string, type: avro.Type): Promise<number> {
     const existing = await this.idOf(subject, type)
     if (existing !== undefined) return existing
+    let registered: { id: number } | undefined
     try {
-      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: schemaText(type) }, { subject })
-      this.schemas.set(id, type)
-      return id
+      registered = await this.requestJson<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: schemaText(type) })
     } catch (error) {
       throw new Error(`schema registry ${this.url}: cannot register a schema under subject "${subject}": ${messageOf(error)}`, { cause: error })
     }
+    if (registered === undefined) throw new Error(`schema registry ${this.url}: cannot register a schema under subject "${subject}": answered 404`)
+    this.schemas.set(registered.id, type)
+    return registered.id
   }
 
   /** The id of this exact schema under the subject, or undefined when it is not registered there. */
