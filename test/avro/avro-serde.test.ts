@@ -115,6 +115,21 @@ describe('Avro serde against the registry', () => {
     expect(await read(union, topic, await write(union, topic, 'x'))).toBe('x')
   })
 
+  test("a consumer-only process decodes with the reader's own type, as the producing process does", async () => {
+    const topic = runName('avro-reader-type')
+    const schema = { type: 'record', name: 'Note', fields: [{ name: 'text', type: ['null', 'string'] }] } as avro.Schema
+    // Same schema as registered, but avsc reads unions wrapped ({ string: ... }) with this type.
+    const wrapped = (): avro.Type => avro.Type.forSchema(schema, { wrapUnions: true })
+    const value = { text: { string: 'hello' } }
+    const bytes = await write(serdes.avro({ schema: wrapped() }), topic, value)
+    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+    RegistryClient.forgetSchemas()
+    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    // Without a schema of its own a serde reads as the registry's schema says (unions unwrapped).
+    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+  })
+
   test('null stays a tombstone both ways', async () => {
     const topic = runName('avro-null')
     const serde = avroTransaction('transaction-v1.avsc')

@@ -175,7 +175,10 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
       const resolver = resolverFor(id, writer)
       const body = bodyOf(data)
       try {
-        return (resolver && readerType ? readerType.fromBuffer(body, resolver) : writer.fromBuffer(body)) as T
+        // The reader's own type decodes even when the writer schema equals it: avsc's equals()
+        // ignores logical types and options such as wrapUnions, which change decoded values.
+        if (readerType) return (resolver ? readerType.fromBuffer(body, resolver) : readerType.fromBuffer(body)) as T
+        return writer.fromBuffer(body) as T
       } catch (error) {
         throw new Error(`the Avro body (${body.length} bytes) does not decode with writer schema id ${id}: ${messageOf(error)}`)
       }

@@ -91,15 +91,25 @@ export class RegistryClient {
       throw new Error(`schema registry ${this.url}: cannot register a schema under subject "${subject}": ${messageOf(error)}`, { cause: error })
     }
     if (registered === undefined) throw new Error(`schema registry ${this.url}: cannot register a schema under subject "${subject}": answered 404`)
-    this.schemas.set(registered.id, type)
+    this.remember(registered.id, type)
     return registered.id
   }
 
   /** The id of this exact schema under the subject, or undefined when it is not registered there. */
   async idOf(subject: string, type: avro.Type): Promise<number | undefined> {
     const found = await this.requestJson<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: schemaText(type) })
-    if (found !== undefined) this.schemas.set(found.id, type)
+    if (found !== undefined) this.remember(found.id, type)
     return found?.id
+  }
+
+  /**
+   * Caches an id's schema as the registry would answer it (a plain type of its text), not the
+   * serde's own type: logical types and avsc options of one serde must not change what the
+   * others of the process decode, or a producing process would read differently from a
+   * consumer-only one.
+   */
+  private remember(id: number, type: avro.Type): void {
+    if (!this.schemas.has(id)) this.schemas.set(id, avro.Type.forSchema(JSON.parse(schemaText(type)) as avro.Schema))
   }
 
   /** The latest version of a subject, or undefined when the subject does not exist. */
