@@ -1,5 +1,6 @@
 import avro from 'avsc'
-import { describe, expect, test } from 'vitest'
+import { createServer, type Socket } from 'node:net'
+import { describe, expect, test, vi } from 'vitest'
 import { incompatibilities, serdes, type Transaction } from 'sluice'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
 import { RegistryClient } from '../../src/serde/avro/registry-client.js'
@@ -128,6 +129,66 @@ describe('Avro serde against the registry', () => {
     expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
     // Without a schema of its own a serde reads as the registry's schema says (unions unwrapped).
     expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+  })
+
+  test('preparing to write loads soft-deleted versions too, so records written with them decode', async () => {
+    const topic = runName('avro-soft-deleted')
+    const subject = `${topic}-value`
+    const oldBytes = await write(avroTransaction('transaction-v1.avsc'), topic, tx({ trans_num: 'old' }))
+    await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx(), merchant_country: 'FR' })
+    await registrySend('DELETE', `/subjects/${subject}/versions/1`)
+    expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([2])
+    RegistryClient.forgetSchemas()
+    const v2 = avroTransaction<TransactionV2>('transaction-v2.avsc')
+    await v2.prepare?.(topic, [])
+    // No prepare with the batch: a store reads back synchronously what the writer's prepare loaded.
+    expect(v2.deserialize(topic, oldBytes)).toMatchObject({ trans_num: 'old', merchant_country: 'US' })
+    const versions = await RegistryClient.for().versions(subject, { includeDeleted: true })
+    expect(versions.map(({ version, deleted }) => ({ version, deleted: deleted ?? false }))).toEqual([
+      { version: 1, deleted: true },
+      { version: 2, deleted: false },
+    ])
+    // A deleted version is not one to write with or check against.
+    expect((await RegistryClient.for().versions(subject)).map((version) => version.version)).toEqual([2])
+  })
+
+  test('a schema id the registry does not have is asked for again after a while, not missing for the life of the process', async () => {
+    const client = RegistryClient.for()
+    const unknown = 2_000_000_000 + Math.floor(Math.random() * 100_000_000)
+    const fetches = vi.spyOn(globalThis, 'fetch')
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      await client.fetchSchemas([unknown])
+      expect(client.isMissing(unknown)).toBe(true)
+      await client.fetchSchemas([unknown])
+      expect(fetches).toHaveBeenCalledTimes(1)
+      vi.setSystemTime(Date.now() + 11_000)
+      await client.fetchSchemas([unknown])
+      expect(fetches).toHaveBeenCalledTimes(2)
+      expect(client.isMissing(unknown)).toBe(true)
+    } finally {
+      vi.useRealTimers()
+      fetches.mockRestore()
+    }
+  })
+
+  test('a registry that does not answer fails the prepare after the timeout, naming the registry', async () => {
+    const sockets: Socket[] = []
+    const server = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const address = server.address()
+    const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const saved = RegistryClient.requestTimeoutMs
+    RegistryClient.requestTimeoutMs = 200
+    try {
+      const serde = serdes.avro<string>({ schema: '"string"', registryUrl: url })
+      await expect(serde.prepare?.('hung', [])).rejects.toThrow(`schema registry ${url}: GET /subjects/hung-value/versions did not answer within 200 ms`)
+      await expect(serde.prepare?.('hung', [Buffer.from([0, 0, 0, 0, 7, 1])])).rejects.toThrow(`schema registry ${url}: GET /schemas/ids/7 did not answer within 200 ms`)
+    } finally {
+      RegistryClient.requestTimeoutMs = saved
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   test('null stays a tombstone both ways', async () => {

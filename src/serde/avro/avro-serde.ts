@@ -95,11 +95,11 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
   const subjectFor = (topic: string): string => subjectName(strategy, topic, part, readerType?.name)
 
   async function prepareWriter(subject: string): Promise<void> {
-    // Every version, so that values written by older schemas of this subject decode synchronously.
-    const versions = await registry().versions(subject)
+    // Every version, soft-deleted ones too, so that values written by older schemas of this subject decode synchronously.
+    const versions = await registry().versions(subject, { includeDeleted: true })
     let writer: Writer | undefined
     if (useLatest) {
-      const latest = versions.at(-1)
+      const latest = versions.filter((version) => version.deleted !== true).at(-1)
       if (!latest) throw new Error(`subject "${subject}" has no registered schema to write with (useLatestVersion)`)
       writer = { id: latest.id, type: latest.type }
     } else if (readerType) {

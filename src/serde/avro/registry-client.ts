@@ -1,4 +1,3 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import avro from 'avsc'
 import { messageOf } from '../../errors.js'
 
@@ -14,28 +13,27 @@ export interface SubjectVersion {
   readonly version: number
   readonly id: number
   readonly type: avro.Type
+  /** Soft-deleted: no longer a version to write with or check against, but records may still carry its id. */
+  readonly deleted?: boolean
 }
 
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : undefined
-}
+/** How long an id the registry answered 404 for is taken as missing before it is asked again. */
+const MISSING_RETRY_MS = 10_000
 
 /**
- * A Confluent-compatible schema registry, through @kafkajs/confluent-schema-registry, with a
- * synchronous view of the schemas fetched so far: a schema id never changes its schema, so
+ * A Confluent-compatible schema registry, over its REST API, with a synchronous view of the schemas fetched so far: a schema id never changes its schema, so
  * the cache is shared by every serde of the process that uses the same registry URL, and a
  * serde can decode ids that another one registered or fetched.
  */
 export class RegistryClient {
   private static readonly clients = new Map<string, RegistryClient>()
-  private readonly registry: SchemaRegistry
+  /** How long one registry call may take; a hung registry must not hold a task (and its lock) forever. */
+  static requestTimeoutMs = 10_000
   private readonly schemas = new Map<number, avro.Type>()
-  /** Ids the registry answered 404 for, so that deserialize can say so. */
-  private readonly missing = new Set<number>()
+  /** Ids the registry answered 404 for, with when, so that deserialize can say so (asked again after MISSING_RETRY_MS). */
+  private readonly missing = new Map<number, number>()
 
-  private constructor(readonly url: string) {
-    this.registry = new SchemaRegistry({ host: url, clientId: 'sluice' })
-  }
+  private constructor(readonly url: string) {}
 
   static for(url: string = defaultRegistryUrl()): RegistryClient {
     const normalized = url.replace(/\/+$/, '')
@@ -57,22 +55,34 @@ export class RegistryClient {
     return this.schemas.get(id)
   }
 
+  /** Whether the registry answered 404 the last time this id was asked for. */
   isMissing(id: number): boolean {
     return this.missing.has(id) && !this.schemas.has(id)
   }
 
-  /** Fetches the schemas of ids not known yet; an id the registry does not have is remembered as missing. */
+  /**
+   * Fetches the schemas of ids not known yet. An id the registry does not have is remembered
+   * as missing for MISSING_RETRY_MS, then asked again (it may have been registered since, or
+   * the registry may have been answering from an incomplete state).
+   */
   async fetchSchemas(ids: Iterable<number>): Promise<void> {
     for (const id of new Set(ids)) {
-      if (this.schemas.has(id) || this.missing.has(id)) continue
+      if (this.schemas.has(id)) continue
+      const missingSince = this.missing.get(id)
+      if (missingSince !== undefined && Date.now() - missingSince < MISSING_RETRY_MS) continue
+      let found: { schema: string; schemaType?: string } | undefined
       try {
-        const schema = await this.registry.getSchema(id)
-        if (!avro.Type.isType(schema)) throw new Error(`schema id ${id} is not an Avro schema`)
-        this.schemas.set(id, schema as avro.Type)
+        found = await this.getJson<{ schema: string; schemaType?: string }>(`/schemas/ids/${id}`)
       } catch (error) {
-        if (statusOf(error) !== 404) throw new Error(`schema registry ${this.url}: cannot fetch schema id ${id}: ${messageOf(error)}`, { cause: error })
-        this.missing.add(id)
+        throw new Error(`cannot fetch schema id ${id}: ${messageOf(error)}`, { cause: error })
       }
+      if (found === undefined) {
+        this.missing.set(id, Date.now())
+        continue
+      }
+      if (found.schemaType !== undefined && found.schemaType.toUpperCase() !== 'AVRO') throw new Error(`schema registry ${this.url}: schema id ${id} is not an Avro schema (${found.schemaType})`)
+      this.missing.delete(id)
+      this.schemas.set(id, parseSchema(found.schema))
     }
   }
 
@@ -109,7 +119,7 @@ export class RegistryClient {
    * consumer-only one.
    */
   private remember(id: number, type: avro.Type): void {
-    if (!this.schemas.has(id)) this.schemas.set(id, avro.Type.forSchema(JSON.parse(schemaText(type)) as avro.Schema))
+    if (!this.schemas.has(id)) this.schemas.set(id, parseSchema(schemaText(type)))
   }
 
   /** The latest version of a subject, or undefined when the subject does not exist. */
@@ -118,17 +128,35 @@ export class RegistryClient {
     return versions.at(-1)
   }
 
-  /** Every registered version of a subject, oldest first; empty when the subject does not exist. */
-  async versions(subject: string): Promise<SubjectVersion[]> {
-    const numbers = await this.getJson<number[]>(`/subjects/${encodeURIComponent(subject)}/versions`)
-    if (numbers === undefined) return []
+  /**
+   * Every registered version of a subject, oldest first; empty when the subject does not exist.
+   * With includeDeleted, soft-deleted versions too (marked `deleted`), through `?deleted=true`
+   * where the registry supports it: records and stores may still carry their ids.
+   */
+  async versions(subject: string, options: { includeDeleted?: boolean } = {}): Promise<SubjectVersion[]> {
+    const path = `/subjects/${encodeURIComponent(subject)}/versions`
+    const live = new Set((await this.getJson<number[]>(path)) ?? [])
+    let numbers = [...live]
+    if (options.includeDeleted) {
+      try {
+        numbers = [...new Set([...numbers, ...((await this.getJson<number[]>(`${path}?deleted=true`)) ?? [])])]
+      } catch {
+        // A registry without the parameter (or refusing it): the live versions only.
+      }
+    }
     const versions: SubjectVersion[] = []
-    for (const version of [...numbers].sort((a, b) => a - b)) {
-      const found = await this.getJson<{ id: number; schema: string }>(`/subjects/${encodeURIComponent(subject)}/versions/${version}`)
+    for (const version of numbers.sort((a, b) => a - b)) {
+      const deleted = !live.has(version)
+      let found: { id: number; schema: string } | undefined
+      try {
+        found = await this.getJson<{ id: number; schema: string }>(`${path}/${version}${deleted ? '?deleted=true' : ''}`)
+      } catch (error) {
+        if (!deleted) throw error
+      }
       if (found === undefined) continue
       let type = this.schemas.get(found.id)
-      if (!type) this.schemas.set(found.id, (type = avro.Type.forSchema(JSON.parse(found.schema) as avro.Schema)))
-      versions.push({ version, id: found.id, type })
+      if (!type) this.schemas.set(found.id, (type = parseSchema(found.schema)))
+      versions.push(deleted ? { version, id: found.id, type, deleted } : { version, id: found.id, type })
     }
     return versions
   }
@@ -150,15 +178,32 @@ export class RegistryClient {
    * (a lookup's 404); undefined on 404.
    */
   private async requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    if (response.status === 404) return undefined
-    if (!response.ok) throw new Error(`schema registry ${this.url}: ${method} ${path} answered ${response.status}: ${await response.text()}`)
-    return (await response.json()) as T
+    const timeoutMs = RegistryClient.requestTimeoutMs
+    try {
+      const response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      if (response.status === 404) return undefined
+      if (!response.ok) throw new RegistryAnswerError(`schema registry ${this.url}: ${method} ${path} answered ${response.status}: ${await response.text()}`)
+      return (await response.json()) as T
+    } catch (error) {
+      if (error instanceof RegistryAnswerError) throw error
+      if (error instanceof DOMException && error.name === 'TimeoutError') {
+        throw new Error(`schema registry ${this.url}: ${method} ${path} did not answer within ${timeoutMs} ms`, { cause: error })
+      }
+      const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : messageOf(error)
+      throw new Error(`schema registry ${this.url}: ${method} ${path} failed: ${reason}`, { cause: error })
+    }
   }
+}
+
+class RegistryAnswerError extends Error {}
+
+function parseSchema(text: string): avro.Type {
+  return avro.Type.forSchema(JSON.parse(text) as avro.Schema)
 }
 
 /** The schema as registered: with defaults, docs and aliases (avsc's plain schema() drops them, and with them compatibility). */
