@@ -110,6 +110,19 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
     if (writer) writers.set(subject, writer)
   }
 
+  /** The writer for looking keys up: this schema if registered, else the subject's latest version; registers nothing. */
+  async function lookupWriter(subject: string): Promise<void> {
+    if (writers.has(subject)) return
+    const id = readerType && !useLatest ? await registry().idOf(subject, readerType) : undefined
+    if (readerType && id !== undefined) {
+      writers.set(subject, { id, type: readerType })
+      return
+    }
+    const latest = (await registry().versions(subject)).at(-1)
+    if (!latest) throw new Error(`subject "${subject}" has no registered schema, so nothing was written with one: a lookup registers none`)
+    writers.set(subject, { id: latest.id, type: latest.type })
+  }
+
   function resolverFor(id: number, writer: avro.Type): Resolver | null {
     if (!readerType) return null
     let resolver = resolvers.get(id)
@@ -128,7 +141,7 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
   }
 
   return {
-    name: `avro(${readerType?.name ?? 'latest'})`,
+    name: `avro(${readerType === undefined ? 'latest' : (readerType.name ?? readerType.typeName)})`,
     avro: { schema: readerType, part, subjectFor, registry },
     prepare: async (topic, batch) => {
       const ids: number[] = []
@@ -148,6 +161,7 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
       }
       await pending
     },
+    prepareLookup: (topic) => lookupWriter(subjectFor(topic)),
     serialize: (topic, value) => {
       if (value === null || value === undefined) return null
       const subject = subjectFor(topic)
