@@ -100,6 +100,9 @@ describe('Avro serde against the registry', () => {
     await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
     expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([1, 2])
     expect((await registryGet<{ compatibilityLevel: string }>(`/config/${subject}`))?.compatibilityLevel).toBe('FULL_TRANSITIVE')
+    // What sluice schema check checks under: the subject's level, else the registry's global rule (BACKWARD in these services).
+    expect(await RegistryClient.for().compatibilityLevel(subject)).toBe('FULL_TRANSITIVE')
+    expect(await RegistryClient.for().compatibilityLevel(`${topic}-other-value`)).toBe('BACKWARD')
     expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, oldBytes)).toMatchObject({ trans_num: 'old', merchant_country: 'US' })
   })
 

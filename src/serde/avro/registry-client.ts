@@ -163,10 +163,31 @@ export class RegistryClient {
 
   /** The subject's compatibility level, else the registry's global one (Confluent's default: BACKWARD). */
   async compatibilityLevel(subject: string): Promise<string> {
+    const apicurio = await this.apicurioCompatibilityLevel(subject)
+    if (apicurio !== undefined) return apicurio
     const own = await this.getJson<{ compatibilityLevel?: string }>(`/config/${encodeURIComponent(subject)}`)
     if (own?.compatibilityLevel) return own.compatibilityLevel.toUpperCase()
     const global = await this.getJson<{ compatibilityLevel?: string }>('/config')
     return (global?.compatibilityLevel ?? 'BACKWARD').toUpperCase()
+  }
+
+  /**
+   * Apicurio's Confluent API answers NONE for a subject without a level of its own and for the
+   * global level, even when its global rule (BACKWARD, say) is enforced: its own API tells the
+   * artifact's rule, else the global one, else NONE (its default). Undefined when the registry
+   * is not Apicurio (or its own API does not answer).
+   */
+  private async apicurioCompatibilityLevel(subject: string): Promise<string | undefined> {
+    const base = /^(.*)\/apis\/ccompat\/v\d+$/.exec(this.url)?.[1]
+    if (base === undefined) return undefined
+    const native = `${base}/apis/registry/v3`
+    try {
+      const rule = async (url: string) => (await this.requestJson<{ config?: string }>('GET', url, undefined, true))?.config
+      const level = (await rule(`${native}/groups/default/artifacts/${encodeURIComponent(subject)}/rules/COMPATIBILITY`)) ?? (await rule(`${native}/admin/rules/COMPATIBILITY`))
+      return (level ?? 'NONE').toUpperCase()
+    } catch {
+      return undefined
+    }
   }
 
   private getJson<T>(path: string): Promise<T | undefined> {
@@ -177,10 +198,10 @@ export class RegistryClient {
    * A registry call the client library lacks (versions, config) or reports without its status
    * (a lookup's 404); undefined on 404.
    */
-  private async requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+  private async requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown, absolute = false): Promise<T | undefined> {
     const timeoutMs = RegistryClient.requestTimeoutMs
     try {
-      const response = await fetch(`${this.url}${path}`, {
+      const response = await fetch(absolute ? path : `${this.url}${path}`, {
         method,
         headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json', 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: body === undefined ? undefined : JSON.stringify(body),
