@@ -194,6 +194,25 @@ describe('Avro serde against the registry', () => {
     }
   })
 
+  test('a writer schema the reader cannot read fails each record with the reason, resolved once', async () => {
+    const topic = runName('avro-unreadable')
+    const bytes = await write(serdes.avro<string>({ schema: '"string"' }), `${topic}-strings`, 'text')
+    const reader = avro.Type.forSchema({ type: 'record', name: 'Count', fields: [{ name: 'n', type: 'long' }] })
+    // avsc's types are frozen: count resolutions on the prototype.
+    const createResolver = vi.spyOn(avro.Type.prototype, 'createResolver')
+    try {
+      const serde = serdes.avro({ schema: reader })
+      await serde.prepare?.(topic, [bytes])
+      expect(() => serde.deserialize(topic, bytes)).toThrow(/cannot be read with the reader schema Count/)
+      const once = createResolver.mock.calls.length
+      expect(once).toBeGreaterThan(0)
+      for (let i = 0; i < 2; i++) expect(() => serde.deserialize(topic, bytes)).toThrow(/cannot be read with the reader schema Count/)
+      expect(createResolver).toHaveBeenCalledTimes(once)
+    } finally {
+      createResolver.mockRestore()
+    }
+  })
+
   test('null stays a tombstone both ways', async () => {
     const topic = runName('avro-null')
     const serde = avroTransaction('transaction-v1.avsc')

@@ -89,7 +89,8 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
   const useLatest = options.useLatestVersion ?? readerType === undefined
   const writers = new Map<string, Writer>()
   const preparing = new Map<string, Promise<void>>()
-  const resolvers = new Map<number, Resolver | null>()
+  /** Per writer id: its resolver, null when none is needed, or why it cannot be read (kept, so a bad record does not retry it each time). */
+  const resolvers = new Map<number, Resolver | null | Error>()
   let client: RegistryClient | undefined
   const registry = (): RegistryClient => (client ??= RegistryClient.for(options.registryUrl ?? defaultRegistryUrl()))
   const subjectFor = (topic: string): string => subjectName(strategy, topic, part, readerType?.name)
@@ -132,11 +133,12 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
         try {
           resolver = readerType.createResolver(writer)
         } catch (error) {
-          throw new Error(`the writer schema (id ${id}) cannot be read with the reader schema ${readerType.name ?? ''}: ${messageOf(error)}`)
+          resolver = new Error(`the writer schema (id ${id}) cannot be read with the reader schema ${readerType.name ?? readerType.typeName}: ${messageOf(error)}`)
         }
       }
       resolvers.set(id, resolver)
     }
+    if (resolver instanceof Error) throw new Error(resolver.message)
     return resolver
   }
 
