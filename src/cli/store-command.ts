@@ -57,9 +57,9 @@ async function sourceFor(topology: Topology, options: StoreCommandOptions): Prom
   const reader = new StoppedStateReader(topology, { stateDir: options.stateDir, backend: options.backend })
   return {
     list: () => reader.list(),
-    query: (store, op, text) => {
+    query: async (store, op, text) => {
       const spec = storeSpecOf(topology, store)
-      return reader.query(store, storeRequestFromText(spec, storeSerdeTopic(topology, store), op, text))
+      return reader.query(store, await storeRequestFromText(spec, storeSerdeTopic(topology, store), op, text))
     },
   }
 }

@@ -19,6 +19,12 @@ export interface Serde<T> {
    * before deserializing them, and with an empty batch before serializing to a topic.
    */
   readonly prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>
+  /**
+   * Optional read-only counterpart of `prepare(topic, [])`, for serializing a key only to look
+   * it up (`sluice store`, interactive queries): finds the schema to write with, never
+   * registers one.
+   */
+  readonly prepareLookup?: (topic: string) => Promise<void>
 }
 
 /** The type a serde produces, for type-level helpers. */

@@ -24,5 +24,6 @@ export function windowedSerde<K>(inner: Serde<K>): Serde<Windowed<K>> {
       }
     },
     prepare: inner.prepare?.bind(inner),
+    prepareLookup: inner.prepareLookup?.bind(inner),
   }
 }

@@ -35,11 +35,18 @@ export function deserializeKey<K>(serde: Serde<K>, topic: string, storeName: str
 
 /**
  * Lets the store's serdes see restored bytes before they are read back (a schema-registry
- * serde fetches the writer schemas of ids it does not know yet).
+ * serde fetches the writer schemas of ids it does not know yet). `keyBytesOf` gives the key
+ * serde's own bytes of a changelog key where the store wraps them (a window store's
+ * [len][key][start]).
  */
-export async function prepareSerdesToRead(spec: StoreSpec, topic: string, changes: readonly ChangeRecord[]): Promise<void> {
+export async function prepareSerdesToRead(
+  spec: StoreSpec,
+  topic: string,
+  changes: readonly ChangeRecord[],
+  keyBytesOf: (changelogKey: Buffer) => Buffer = (key) => key,
+): Promise<void> {
   if (changes.length === 0) return
-  await spec.keySerde.prepare?.(topic, changes.map((change) => change.key))
+  await spec.keySerde.prepare?.(topic, changes.map((change) => keyBytesOf(change.key)))
   await spec.valueSerde.prepare?.(topic, changes.map((change) => change.value))
 }
 

@@ -84,6 +84,17 @@ export function changelogKeyStart(changelogKey: Buffer): number {
   return readUint64(changelogKey, changelogKey.length - 8)
 }
 
+/** The store key's own bytes inside a changelog key [len][key][start] (a view). */
+export function changelogInnerKey(changelogKey: Buffer): Buffer {
+  changelogKeyStart(changelogKey)
+  return changelogKey.subarray(4, changelogKey.length - 8)
+}
+
+/** The store key's own bytes inside a backend key [segment][len][key][start] (a view). */
+export function backendInnerKey(backendKey: Buffer): Buffer {
+  return decodeWindowKey(backendKey).key
+}
+
 /** The backend key for a changelog key, given the segment its start falls in. */
 export function fromChangelogKey(changelogKey: Buffer, segment: number): Buffer {
   const out = Buffer.allocUnsafe(SEGMENT_BYTES + changelogKey.length)

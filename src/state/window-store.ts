@@ -5,6 +5,7 @@ import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from '.
 import type { KeyValue, StoreSpec, WindowStore } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import {
+  changelogInnerKey,
   changelogKeyStart,
   checkTimestamp,
   decodeWindowKey,
@@ -172,7 +173,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
 
   async restore(changes: readonly ChangeRecord[]): Promise<void> {
     if (changes.length === 0) return
-    await prepareSerdesToRead(this.spec, this.serdeTopic, changes)
+    await prepareSerdesToRead(this.spec, this.serdeTopic, changes, changelogInnerKey)
     const starts = changes.map((change) => changelogKeyStart(change.key))
     for (const start of starts) if (start > this.observed) this.observed = start
     const writes: ChangeRecord[] = []

@@ -1,8 +1,11 @@
-import { describe, expect, test } from 'vitest'
+import avro from 'avsc'
+import { createServer, type Socket } from 'node:net'
+import { describe, expect, test, vi } from 'vitest'
 import { incompatibilities, serdes, type Transaction } from 'sluice'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
+import { RegistryClient } from '../../src/serde/avro/registry-client.js'
 import { avroTransaction, transactionSchema, type TransactionV2 } from '../../topologies/avro/schemas.js'
-import { registryGet, runName, tx } from './helpers.js'
+import { registryGet, registrySend, runName, tx } from './helpers.js'
 
 /** Serializes as the runtime does: prepare for writing, then serialize. */
 async function write<T>(serde: { prepare?: (topic: string, batch: readonly (Buffer | null)[]) => Promise<void>; serialize: (topic: string, value: T) => Buffer | null }, topic: string, value: T): Promise<Buffer> {
@@ -78,8 +81,7 @@ describe('Avro serde against the registry', () => {
   test('an incompatible schema is refused by the registry, and the local check says why', async () => {
     const topic = runName('avro-breaking')
     await write(avroTransaction('transaction-v1.avsc'), topic, tx())
-    const config = await registryGet<{ compatibilityLevel: string }>(`/config/${topic}-value`)
-    expect(config?.compatibilityLevel).toBe('BACKWARD')
+    // The registry's global rule (BACKWARD here) refuses it: the serde sets no level of its own.
     const breaking = avroTransaction('transaction-v2-no-default.avsc')
     await expect(breaking.prepare?.(topic, [])).rejects.toThrow(new RegExp(`cannot register a schema under subject "${topic}-value": .*(Incompatible|incompatible)`))
     expect(await registryGet<number[]>(`/subjects/${topic}-value/versions`)).toEqual([1])
@@ -88,6 +90,127 @@ describe('Avro serde against the registry', () => {
     const problems = incompatibilities(toAvroType(transactionSchema('transaction-v2-no-default.avsc')), [{ label: 'version 1', type: v1 }], 'BACKWARD')
     expect(problems).toEqual(['field `merchant_country` added without a default: a reader on the new schema cannot read old records (version 1)'])
     expect(incompatibilities(toAvroType(transactionSchema('transaction-v2.avsc')), [{ label: 'version 1', type: v1 }], 'FULL_TRANSITIVE')).toEqual([])
+  })
+
+  test("registering leaves the subject's compatibility level alone: a FULL_TRANSITIVE subject takes a compatible new schema", async () => {
+    const topic = runName('avro-full')
+    const subject = `${topic}-value`
+    await registrySend('PUT', `/config/${subject}`, { compatibility: 'FULL_TRANSITIVE' })
+    const oldBytes = await write(avroTransaction('transaction-v1.avsc'), topic, tx({ trans_num: 'old' }))
+    await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
+    expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([1, 2])
+    expect((await registryGet<{ compatibilityLevel: string }>(`/config/${subject}`))?.compatibilityLevel).toBe('FULL_TRANSITIVE')
+    // What sluice schema check checks under: the subject's level, else the registry's global rule (BACKWARD in these services).
+    expect(await RegistryClient.for().compatibilityLevel(subject)).toBe('FULL_TRANSITIVE')
+    expect(await RegistryClient.for().compatibilityLevel(`${topic}-other-value`)).toBe('BACKWARD')
+    expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, oldBytes)).toMatchObject({ trans_num: 'old', merchant_country: 'US' })
+  })
+
+  test('an unnamed schema (a primitive key, a union) registers on first write and round-trips', async () => {
+    const topic = runName('avro-primitive')
+    const keyBytes = await write(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, 'card-1')
+    const latest = await registryGet<{ id: number; schema: string }>(`/subjects/${topic}-key/versions/latest`)
+    expect(keyBytes.readUInt32BE(1)).toBe(latest?.id)
+    expect(JSON.parse(latest?.schema ?? '')).toBe('string')
+    RegistryClient.forgetSchemas()
+    expect(await read(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, keyBytes)).toBe('card-1')
+    expect(await read(serdes.avro<string>({ part: 'key' }), topic, keyBytes)).toBe('card-1')
+    const union = serdes.avro<string | null>({ schema: ['null', 'string'] })
+    expect(await read(union, topic, await write(union, topic, 'x'))).toBe('x')
+  })
+
+  test("a consumer-only process decodes with the reader's own type, as the producing process does", async () => {
+    const topic = runName('avro-reader-type')
+    const schema = { type: 'record', name: 'Note', fields: [{ name: 'text', type: ['null', 'string'] }] } as avro.Schema
+    // Same schema as registered, but avsc reads unions wrapped ({ string: ... }) with this type.
+    const wrapped = (): avro.Type => avro.Type.forSchema(schema, { wrapUnions: true })
+    const value = { text: { string: 'hello' } }
+    const bytes = await write(serdes.avro({ schema: wrapped() }), topic, value)
+    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+    RegistryClient.forgetSchemas()
+    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    // Without a schema of its own a serde reads as the registry's schema says (unions unwrapped).
+    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+  })
+
+  test('preparing to write loads soft-deleted versions too, so records written with them decode', async () => {
+    const topic = runName('avro-soft-deleted')
+    const subject = `${topic}-value`
+    const oldBytes = await write(avroTransaction('transaction-v1.avsc'), topic, tx({ trans_num: 'old' }))
+    await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx(), merchant_country: 'FR' })
+    await registrySend('DELETE', `/subjects/${subject}/versions/1`)
+    expect(await registryGet<number[]>(`/subjects/${subject}/versions`)).toEqual([2])
+    RegistryClient.forgetSchemas()
+    const v2 = avroTransaction<TransactionV2>('transaction-v2.avsc')
+    await v2.prepare?.(topic, [])
+    // No prepare with the batch: a store reads back synchronously what the writer's prepare loaded.
+    expect(v2.deserialize(topic, oldBytes)).toMatchObject({ trans_num: 'old', merchant_country: 'US' })
+    const versions = await RegistryClient.for().versions(subject, { includeDeleted: true })
+    expect(versions.map(({ version, deleted }) => ({ version, deleted: deleted ?? false }))).toEqual([
+      { version: 1, deleted: true },
+      { version: 2, deleted: false },
+    ])
+    // A deleted version is not one to write with or check against.
+    expect((await RegistryClient.for().versions(subject)).map((version) => version.version)).toEqual([2])
+  })
+
+  test('a schema id the registry does not have is asked for again after a while, not missing for the life of the process', async () => {
+    const client = RegistryClient.for()
+    const unknown = 2_000_000_000 + Math.floor(Math.random() * 100_000_000)
+    const fetches = vi.spyOn(globalThis, 'fetch')
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      await client.fetchSchemas([unknown])
+      expect(client.isMissing(unknown)).toBe(true)
+      await client.fetchSchemas([unknown])
+      expect(fetches).toHaveBeenCalledTimes(1)
+      vi.setSystemTime(Date.now() + 11_000)
+      await client.fetchSchemas([unknown])
+      expect(fetches).toHaveBeenCalledTimes(2)
+      expect(client.isMissing(unknown)).toBe(true)
+    } finally {
+      vi.useRealTimers()
+      fetches.mockRestore()
+    }
+  })
+
+  test('a registry that does not answer fails the prepare after the timeout, naming the registry', async () => {
+    const sockets: Socket[] = []
+    const server = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const address = server.address()
+    const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+    const saved = RegistryClient.requestTimeoutMs
+    RegistryClient.requestTimeoutMs = 200
+    try {
+      const serde = serdes.avro<string>({ schema: '"string"', registryUrl: url })
+      await expect(serde.prepare?.('hung', [])).rejects.toThrow(`schema registry ${url}: GET /subjects/hung-value/versions did not answer within 200 ms`)
+      await expect(serde.prepare?.('hung', [Buffer.from([0, 0, 0, 0, 7, 1])])).rejects.toThrow(`schema registry ${url}: GET /schemas/ids/7 did not answer within 200 ms`)
+    } finally {
+      RegistryClient.requestTimeoutMs = saved
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  test('a writer schema the reader cannot read fails each record with the reason, resolved once', async () => {
+    const topic = runName('avro-unreadable')
+    const bytes = await write(serdes.avro<string>({ schema: '"string"' }), `${topic}-strings`, 'text')
+    const reader = avro.Type.forSchema({ type: 'record', name: 'Count', fields: [{ name: 'n', type: 'long' }] })
+    // avsc's types are frozen: count resolutions on the prototype.
+    const createResolver = vi.spyOn(avro.Type.prototype, 'createResolver')
+    try {
+      const serde = serdes.avro({ schema: reader })
+      await serde.prepare?.(topic, [bytes])
+      expect(() => serde.deserialize(topic, bytes)).toThrow(/cannot be read with the reader schema Count/)
+      const once = createResolver.mock.calls.length
+      expect(once).toBeGreaterThan(0)
+      for (let i = 0; i < 2; i++) expect(() => serde.deserialize(topic, bytes)).toThrow(/cannot be read with the reader schema Count/)
+      expect(createResolver).toHaveBeenCalledTimes(once)
+    } finally {
+      createResolver.mockRestore()
+    }
   })
 
   test('null stays a tombstone both ways', async () => {

@@ -44,3 +44,14 @@ export function tx(overrides: Partial<Transaction> = {}): Transaction {
     ...overrides,
   }
 }
+
+/** Sends a JSON request to the registry (setting a subject's compatibility level, deleting a version). */
+export async function registrySend<T>(method: 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${REGISTRY_URL}${path}`, {
+    method,
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as T
+}

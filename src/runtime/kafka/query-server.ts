@@ -64,7 +64,7 @@ export class QueryServer {
       const [, name, op] = parts
       const spec = storeSpecOf(this.topology, name)
       const param = (key: string): string | undefined => url.searchParams.get(key) ?? undefined
-      const storeRequest = storeRequestFromText(spec, storeSerdeTopic(this.topology, name), op, { key: param('key'), from: param('from'), to: param('to'), prefix: param('prefix') })
+      const storeRequest = await storeRequestFromText(spec, storeSerdeTopic(this.topology, name), op, { key: param('key'), from: param('from'), to: param('to'), prefix: param('prefix') })
       send(response, 200, await this.queries.query(name, storeRequest))
     } catch (error) {
       send(response, statusOf(error), { error: error instanceof Error ? error.message : String(error) })

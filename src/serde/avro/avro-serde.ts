@@ -89,17 +89,18 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
   const useLatest = options.useLatestVersion ?? readerType === undefined
   const writers = new Map<string, Writer>()
   const preparing = new Map<string, Promise<void>>()
-  const resolvers = new Map<number, Resolver | null>()
+  /** Per writer id: its resolver, null when none is needed, or why it cannot be read (kept, so a bad record does not retry it each time). */
+  const resolvers = new Map<number, Resolver | null | Error>()
   let client: RegistryClient | undefined
   const registry = (): RegistryClient => (client ??= RegistryClient.for(options.registryUrl ?? defaultRegistryUrl()))
   const subjectFor = (topic: string): string => subjectName(strategy, topic, part, readerType?.name)
 
   async function prepareWriter(subject: string): Promise<void> {
-    // Every version, so that values written by older schemas of this subject decode synchronously.
-    const versions = await registry().versions(subject)
+    // Every version, soft-deleted ones too, so that values written by older schemas of this subject decode synchronously.
+    const versions = await registry().versions(subject, { includeDeleted: true })
     let writer: Writer | undefined
     if (useLatest) {
-      const latest = versions.at(-1)
+      const latest = versions.filter((version) => version.deleted !== true).at(-1)
       if (!latest) throw new Error(`subject "${subject}" has no registered schema to write with (useLatestVersion)`)
       writer = { id: latest.id, type: latest.type }
     } else if (readerType) {
@@ -108,6 +109,19 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
       writer = { id, type: readerType }
     }
     if (writer) writers.set(subject, writer)
+  }
+
+  /** The writer for looking keys up: this schema if registered, else the subject's latest version; registers nothing. */
+  async function lookupWriter(subject: string): Promise<void> {
+    if (writers.has(subject)) return
+    const id = readerType && !useLatest ? await registry().idOf(subject, readerType) : undefined
+    if (readerType && id !== undefined) {
+      writers.set(subject, { id, type: readerType })
+      return
+    }
+    const latest = (await registry().versions(subject)).at(-1)
+    if (!latest) throw new Error(`subject "${subject}" has no registered schema, so nothing was written with one: a lookup registers none`)
+    writers.set(subject, { id: latest.id, type: latest.type })
   }
 
   function resolverFor(id: number, writer: avro.Type): Resolver | null {
@@ -119,16 +133,17 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
         try {
           resolver = readerType.createResolver(writer)
         } catch (error) {
-          throw new Error(`the writer schema (id ${id}) cannot be read with the reader schema ${readerType.name ?? ''}: ${messageOf(error)}`)
+          resolver = new Error(`the writer schema (id ${id}) cannot be read with the reader schema ${readerType.name ?? readerType.typeName}: ${messageOf(error)}`)
         }
       }
       resolvers.set(id, resolver)
     }
+    if (resolver instanceof Error) throw new Error(resolver.message)
     return resolver
   }
 
   return {
-    name: `avro(${readerType?.name ?? 'latest'})`,
+    name: `avro(${readerType === undefined ? 'latest' : (readerType.name ?? readerType.typeName)})`,
     avro: { schema: readerType, part, subjectFor, registry },
     prepare: async (topic, batch) => {
       const ids: number[] = []
@@ -148,6 +163,7 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
       }
       await pending
     },
+    prepareLookup: (topic) => lookupWriter(subjectFor(topic)),
     serialize: (topic, value) => {
       if (value === null || value === undefined) return null
       const subject = subjectFor(topic)
@@ -175,7 +191,10 @@ export function avroSerde<T>(options: AvroSerdeOptions = {}): AvroSerde<T> {
       const resolver = resolverFor(id, writer)
       const body = bodyOf(data)
       try {
-        return (resolver && readerType ? readerType.fromBuffer(body, resolver) : writer.fromBuffer(body)) as T
+        // The reader's own type decodes even when the writer schema equals it: avsc's equals()
+        // ignores logical types and options such as wrapUnions, which change decoded values.
+        if (readerType) return (resolver ? readerType.fromBuffer(body, resolver) : readerType.fromBuffer(body)) as T
+        return writer.fromBuffer(body) as T
       } catch (error) {
         throw new Error(`the Avro body (${body.length} bytes) does not decode with writer schema id ${id}: ${messageOf(error)}`)
       }

@@ -23,7 +23,9 @@ export function avroSubjectsOf(topology: Topology): AvroSubjectUse[] {
   const add = (serde: Serde<unknown>, topic: string, use: string): void => {
     if (!isAvroSerde(serde) || serde.avro.schema === undefined) return
     const subject = serde.avro.subjectFor(topic)
-    const key = `${subject}\u0000${serde.avro.schema.fingerprint().toString('hex')}`
+    // The schema as registered, defaults and aliases included: avsc's canonical fingerprint drops
+    // them, and two serdes differing only there are two schemas to check.
+    const key = `${subject}\u0000${JSON.stringify(serde.avro.schema.schema({ exportAttrs: true }))}`
     const label = `${use} (${serde.avro.part})`
     const found = bySubject.get(key)
     if (found) {

@@ -1,6 +1,6 @@
 import type { OpenedStore } from '../open-store.js'
 import type { StoreSpec } from '../store.js'
-import { prepareStoredValues } from './prepare-stored-values.js'
+import { prepareStoredEntries } from './prepare-stored-entries.js'
 import type { StoreRequest, StoreResult, StoreRow } from './store-request.js'
 
 /** One task's instance of a store. */
@@ -23,7 +23,7 @@ export async function queryStore(spec: StoreSpec, topic: string, instances: read
   if (request.op === 'count') {
     const perTask: { task: string; count: number }[] = []
     for (const { task, store } of sorted) {
-      await prepareStoredValues(store, spec.valueSerde, topic, request)
+      await prepareStoredEntries(store, spec, topic, request)
       let count = 0
       for await (const _entry of store.all()) count++
       perTask.push({ task, count })
@@ -32,7 +32,7 @@ export async function queryStore(spec: StoreSpec, topic: string, instances: read
   }
   const rows: StoreRow[] = []
   for (const { task, store } of sorted) {
-    await prepareStoredValues(store, spec.valueSerde, topic, request)
+    await prepareStoredEntries(store, spec, topic, request)
     for await (const row of read(store, request)) rows.push({ task, ...row })
   }
   return { store: spec.name, type: spec.type, rows }

@@ -24,10 +24,14 @@ export function isStoreOperation(op: string): op is StoreOperation {
 
 /**
  * Builds a typed request from text: keys go through parseKeyArgument with the store's key
- * serde; `from`/`to` are keys for range and times (epoch ms or ISO dates) for fetch.
+ * serde; `from`/`to` are keys for range and times (epoch ms or ISO dates) for fetch. A key
+ * serde that needs the registry to serialize (Avro) prepares through its read-only lookup
+ * first: a query never registers a schema.
  */
-export function storeRequestFromText(spec: StoreSpec, topic: string, op: StoreOperation, text: StoreRequestText): StoreRequest {
+export async function storeRequestFromText(spec: StoreSpec, topic: string, op: StoreOperation, text: StoreRequestText): Promise<StoreRequest> {
   const key = (value: string): unknown => parseKeyArgument(spec.keySerde, value, topic)
+  const typedKeys = op === 'range' ? text.from !== undefined || text.to !== undefined : (op === 'get' || op === 'fetch') && text.key !== undefined
+  if (typedKeys) await spec.keySerde.prepareLookup?.(topic)
   try {
     switch (op) {
       case 'get':

@@ -1,34 +1,42 @@
-import type { Serde } from '../../serde/serde.js'
 import type { ByteRange } from '../backend.js'
 import { keySuccessor, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'
-import { keyPrefix, segmentPrefix } from '../window-key.js'
+import type { StoreSpec } from '../store.js'
+import { backendInnerKey, keyPrefix, segmentPrefix } from '../window-key.js'
 import type { StoreRequest } from './store-request.js'
 
-/** Raw values handed to one prepare() call. */
+/** Raw entries handed to one prepare() call. */
 const PREPARE_CHUNK = 1000
 
 /**
- * Lets the value serde prepare (e.g. fetch the schemas of) the stored bytes a request will
- * decode, before the store deserializes them synchronously. Only bytes in the backend need
- * it: values still in the write-back cache are already decoded. A serde without prepare()
- * costs nothing; one with it costs a raw pass over the same key range.
+ * Lets the store's serdes prepare (e.g. fetch the schemas of) the stored bytes a request will
+ * decode, keys and values, before the store deserializes them synchronously: the key serde
+ * sees the key's own bytes (inside a window store's [segment][len][key][start]). Only bytes in
+ * the backend need it: entries still in the write-back cache were written by this process.
+ * Serdes without prepare() cost nothing; one with it costs a raw pass over the same key range.
  */
-export async function prepareStoredValues(store: OpenedStore, valueSerde: Serde<unknown>, topic: string, request: StoreRequest): Promise<void> {
-  const prepare = valueSerde.prepare
-  if (!prepare) return
-  let chunk: Buffer[] = []
+export async function prepareStoredEntries(store: OpenedStore, spec: StoreSpec, topic: string, request: StoreRequest): Promise<void> {
+  const { keySerde, valueSerde } = spec
+  if (!keySerde.prepare && !valueSerde.prepare) return
+  const keyBytesOf = store.storeType === 'window' ? backendInnerKey : (key: Buffer) => key
+  let keys: Buffer[] = []
+  let values: Buffer[] = []
+  // Never an empty batch: prepare(topic, []) means "about to write" (a registry serde registers).
+  const flush = async (): Promise<void> => {
+    if (keys.length > 0) await keySerde.prepare?.(topic, keys)
+    if (values.length > 0) await valueSerde.prepare?.(topic, values)
+    keys = []
+    values = []
+  }
   for (const range of rawRanges(store, topic, request)) {
-    for await (const [, value] of store.backend.entries(range)) {
-      chunk.push(value)
-      if (chunk.length >= PREPARE_CHUNK) {
-        await prepare.call(valueSerde, topic, chunk)
-        chunk = []
-      }
+    for await (const [key, value] of store.backend.entries(range)) {
+      if (keySerde.prepare) keys.push(keyBytesOf(key))
+      if (valueSerde.prepare) values.push(value)
+      if (keys.length >= PREPARE_CHUNK || values.length >= PREPARE_CHUNK) await flush()
     }
   }
-  if (chunk.length > 0) await prepare.call(valueSerde, topic, chunk)
+  if (keys.length > 0 || values.length > 0) await flush()
 }
 
 /** The backend key ranges a request reads, in the store's byte layout. */
