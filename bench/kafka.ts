@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
@@ -94,8 +95,28 @@ export async function sluice(topology: Topology, topics: readonly string[], conf
   return RECORDS / seconds
 }
 
-export async function run(): Promise<void> {
+function reachable(address: string): Promise<boolean> {
+  const [host, port] = address.split(':')
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: Number(port), timeout: 1000 })
+    const done = (result: boolean): void => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => done(false))
+  })
+}
+
+/** Uses a broker that already listens (started by any checkout, or docker compose); else starts the project's own. */
+export async function ensureKafka(): Promise<void> {
+  if (await reachable(BROKERS[0])) return
   execFileSync('bash', ['scripts/services.sh', 'up', 'kafka'], { stdio: 'ignore' })
+}
+
+export async function run(): Promise<void> {
+  await ensureKafka()
   const input = `${runId}-transactions`
   await prepareInput(input)
   console.log(`${RECORDS} records on a ${PARTITIONS}-partition topic, one broker on this machine`)
