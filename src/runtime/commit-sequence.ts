@@ -17,7 +17,11 @@ export interface TaskOffsets {
 export interface CommitSteps {
   /** Step 2: store changes, to their changelog partitions. */
   sendChangelogs(records: readonly OutgoingRecord[]): Promise<void>
-  /** Step 3: output records buffered since the last commit. */
+  /**
+   * Step 3: output records produced since the last commit. A runtime may have sent some of them
+   * already (at-least-once sends them in the background, in order); when this resolves, every
+   * output and changelog record given so far is acknowledged.
+   */
   sendOutputs(): Promise<void>
   /** Step 4: the consumed offsets. */
   commitOffsets(offsets: readonly TaskOffsets[]): Promise<void>

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { defineTopology, serdes, Stores, type KeyValueStore, type ProcessorSupplier, type Topology } from 'sluice'
 // The commit order is internal: these imports are the exception to "public API only".
 import { commitTasks, type CommitSteps, type TaskOffsets } from '../../src/runtime/commit-sequence.js'
+import { atLeastOnceSteps, BackgroundSender } from '../../src/runtime/kafka/background-sender.js'
+import type { BatchSender } from '../../src/runtime/kafka/buffered-collector.js'
 import { StreamTask, type StreamTaskOptions } from '../../src/runtime/stream-task.js'
 // Real stores (and their write-back caches) for the task; the driver is not used here.
 import { openStore } from '../../src/state/open-store.js'
@@ -100,7 +102,7 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
     await rm(stateDir, { recursive: true, force: true })
   })
 
-  async function createTask(partition: number, recorder: Recorder): Promise<StreamTask> {
+  async function createTask(partition: number, recorder: Recorder, collector: StreamTaskOptions['collector'] = recorder.collector): Promise<StreamTask> {
     const [subtopology] = topology.subtopologies
     const stores = new Map<string, ManagedStore>()
     for (const spec of subtopology.stores) {
@@ -109,7 +111,7 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
       recorder.watch(`0_${partition}`, store)
       stores.set(spec.name, store)
     }
-    const task = new StreamTask({ applicationId: topology.applicationId, subtopology, partition, stores, collector: recorder.collector, clock: () => 0 })
+    const task = new StreamTask({ applicationId: topology.applicationId, subtopology, partition, stores, collector, clock: () => 0 })
     await task.initialize()
     return task
   }
@@ -260,5 +262,152 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
     const result = await commitTasks([task], (name) => unlogged.changelogTopicOf(name), recorder.steps, 0)
     expect(result.changelogRecords).toBe(0)
     expect(recorder.log).toEqual(['flush 0_0/quiet', 'flushed 0_0/quiet (1)', 'changelogs (0)', 'outputs (0)', 'offsets'])
+  })
+
+  // Under at-least-once the Kafka runtime does not hold outputs until step 3: a BackgroundSender
+  // sends them while the task goes on processing, and step 3 only waits until everything
+  // queued (outputs, then the changelog records of step 2) is acknowledged. The literal order
+  // above therefore holds for the steps, not for when records leave; what must hold, and is
+  // pinned here with the runtime's own steps, is: records leave in the order they were
+  // produced, one request in flight at a time, and offsets are committed only after every
+  // output and changelog record produced before them is acknowledged.
+  describe('at-least-once with background sending', () => {
+    interface Request {
+      readonly records: { topic: string; partition: number | undefined; key: string | undefined }[]
+      readonly ack: () => void
+      readonly fail: (error: Error) => void
+    }
+
+    /** A producer whose requests are acknowledged (or failed) only when the test says so. */
+    class ManualProducer implements BatchSender {
+      readonly requests: Request[] = []
+      inFlight = 0
+      maxInFlight = 0
+      acknowledged = 0
+      nextOffset = new Map<string, number>()
+
+      sendBatch: BatchSender['sendBatch'] = (batch) => {
+        this.inFlight++
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+        const records = (batch.topicMessages ?? []).flatMap(({ topic, messages }) => messages.map((message) => ({ topic, partition: message.partition, key: message.key?.toString() })))
+        return new Promise((resolve, reject) => {
+          this.requests.push({
+            records,
+            ack: () => {
+              this.inFlight--
+              this.acknowledged++
+              // As a broker answers: per partition written, the offset of its first record.
+              const metadata = new Map<string, { topicName: string; partition: number; errorCode: number; baseOffset: string }>()
+              for (const record of records) {
+                const key = `${record.topic}:${record.partition ?? 0}`
+                const base = this.nextOffset.get(key) ?? 0
+                this.nextOffset.set(key, base + 1)
+                if (!metadata.has(key)) metadata.set(key, { topicName: record.topic, partition: record.partition ?? 0, errorCode: 0, baseOffset: String(base) })
+              }
+              resolve([...metadata.values()])
+            },
+            fail: (error) => {
+              this.inFlight--
+              reject(error)
+            },
+          })
+        })
+      }
+    }
+
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+    async function setUp(minSendBytes: number) {
+      const recorder = new Recorder()
+      const producer = new ManualProducer()
+      const sender = new BackgroundSender(producer, { minSendBytes })
+      const task = await createTask(3, recorder, { send: (record) => sender.send(record), partitionsFor: () => 4 })
+      const committed: TaskOffsets[] = []
+      const ends = new Map<string, bigint>()
+      const steps = atLeastOnceSteps(
+        sender,
+        async (offsets) => {
+          // The invariant: nothing produced before these offsets is still unacknowledged.
+          expect(producer.inFlight).toBe(0)
+          expect(sender.size).toBe(0)
+          committed.push(...offsets)
+        },
+        ends,
+      )
+      return { producer, sender, task, committed, ends, commit: () => commitTasks([task], (store) => topology.changelogTopicOf(store), steps, 7) }
+    }
+
+    test('outputs leave before the commit, in order, one request at a time; offsets wait for every acknowledgement', async () => {
+      // One record is enough to start a request: every record makes its own request here.
+      const { producer, sender, task, committed, ends, commit } = await setUp(1)
+      await task.process([input(3, 40, 'a', '1'), input(3, 41, 'b', '2'), input(3, 42, 'a', '3')])
+      // The first output left at once; the others wait behind it, unsent.
+      expect(producer.requests.map((request) => request.records)).toEqual([[{ topic: 'counts-out', partition: undefined, key: 'a' }]])
+      expect(sender.size).toBe(3)
+
+      const committing = commit()
+      let settled = false
+      void committing.then(() => (settled = true))
+      // Acknowledge one request at a time: the next is sent only then, and the commit
+      // (offsets included) completes only after the last one.
+      for (let acknowledged = 0; acknowledged < 10 && !settled; acknowledged++) {
+        await tick()
+        expect(committed).toEqual([])
+        expect(producer.inFlight).toBeLessThanOrEqual(1)
+        producer.requests.at(-1)?.ack()
+        await tick()
+      }
+      await committing
+      expect(producer.maxInFlight).toBe(1)
+      // Outputs in the order produced, then the changelog records of the commit's flush.
+      expect(producer.requests.flatMap((request) => request.records).map((record) => `${record.topic}/${record.key}`)).toEqual([
+        'counts-out/a',
+        'counts-out/b',
+        'counts-out/a',
+        'commit-order-counts-changelog/a',
+        'commit-order-counts-changelog/b',
+        'commit-order-latest-changelog/a',
+        'commit-order-latest-changelog/b',
+      ])
+      expect(producer.acknowledged).toBe(producer.requests.length)
+      expect(committed).toEqual([{ taskId: '0_3', partition: 3, offsets: new Map([['in', '43']]) }])
+      // The next offset of each changelog partition written, for the checkpoint.
+      expect(ends.get('commit-order-counts-changelog:3')).toBe(2n)
+      expect(ends.get('commit-order-latest-changelog:3')).toBe(2n)
+    })
+
+    test('records below the send threshold wait for the commit, which sends them before committing offsets', async () => {
+      const { producer, task, committed, commit } = await setUp(1 << 30)
+      await task.process([input(3, 0, 'x', '1')])
+      expect(producer.requests).toEqual([])
+      const committing = commit()
+      await tick()
+      expect(committed).toEqual([])
+      // Output and changelog records fit one request.
+      expect(producer.requests).toHaveLength(1)
+      producer.requests[0].ack()
+      await committing
+      expect(committed.map((offsets) => offsets.offsets)).toEqual([new Map([['in', '1']])])
+    })
+
+    test('a failed request fails the commit, stops later sends and commits no offsets, until reset', async () => {
+      const { producer, sender, task, committed, commit } = await setUp(1)
+      await task.process([input(3, 0, 'a', '1'), input(3, 1, 'b', '2')])
+      producer.requests[0].fail(new Error('broker said no'))
+      await expect(commit()).rejects.toThrow('broker said no')
+      // Nothing after the lost record was sent, and it stays that way.
+      expect(producer.requests).toHaveLength(1)
+      await task.process([input(3, 2, 'c', '3')])
+      await expect(commit()).rejects.toThrow('broker said no')
+      expect(producer.requests).toHaveLength(1)
+      expect(committed).toEqual([])
+
+      // The runtime resets the sender when it discards the uncommitted work, which is then redone.
+      sender.reset()
+      sender.send({ topic: 'counts-out', key: Buffer.from('d'), value: null, timestamp: 0, headers: {} })
+      expect(producer.requests).toHaveLength(2)
+      producer.requests[1].ack()
+      await expect(sender.flush()).resolves.toBeInstanceOf(Map)
+    })
   })
 })

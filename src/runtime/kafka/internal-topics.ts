@@ -74,6 +74,11 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
   const internal = new Set(topology.internalTopics.map((topic) => topic.name))
   const outputs = [...new Set([...topology.subtopologies.flatMap((sub) => sub.sinkTopics), ...options.extraTopics])].filter((topic) => !internal.has(topic))
   for (const topic of outputs) if (!existing.has(topic)) toCreate.push({ topic, numPartitions: widest, replicationFactor: options.replicationFactor })
+  // Existing ones too need their real partition counts (custom partitioners, key partitioning).
+  const existingOutputs = outputs.filter((topic) => existing.has(topic) && !counts.has(topic))
+  if (existingOutputs.length > 0) {
+    for (const topic of (await admin.fetchTopicMetadata({ topics: existingOutputs })).topics) counts.set(topic.name, topic.partitions.length)
+  }
 
   if (toCreate.length > 0) await admin.createTopics({ topics: toCreate, waitForLeaders: true })
   for (const topic of toCreate) counts.set(topic.topic, topic.numPartitions ?? 1)

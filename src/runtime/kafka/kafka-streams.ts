@@ -9,6 +9,7 @@ import { deadLetterRecord } from '../dead-letter.js'
 import { TaskMetrics } from '../task-metrics.js'
 import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import type { IncomingRecord } from '../wire-records.js'
+import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { RepartitionPurger } from './repartition-purger.js'
@@ -21,7 +22,7 @@ import { TaskManager, type ActiveTask } from './task-manager.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
-/** Buffered outputs beyond this many records make the next batch commit early. */
+/** Unsent or unacknowledged outputs beyond this many records make the next batch commit early. */
 const MAX_BUFFERED_RECORDS = 50_000
 
 const NO_HEADERS: Headers = Object.freeze({})
@@ -47,8 +48,11 @@ function isRebalanceError(error: unknown): boolean {
 /**
  * Runs a topology on a Kafka cluster: one consumer group per applicationId, one task per
  * (sub-topology, partition), processing fetched batches, committing in the order flush stores
- * -> changelogs -> outputs -> offsets. Commits happen only between batches, never during one,
- * and before this member gives up its partitions in a rebalance.
+ * -> changelogs -> outputs -> offsets. Under at-least-once, outputs already leave in the
+ * background as they accumulate, and a commit waits until they and the changelog records are
+ * acknowledged before committing offsets; under exactly-once each task's commit is one
+ * transaction. Commits happen only between batches, never during one, and before this member
+ * gives up its partitions in a rebalance.
  */
 export class KafkaStreams {
   readonly config: ResolvedStreamsConfig
@@ -57,6 +61,8 @@ export class KafkaStreams {
   private admin: Admin | undefined
   private readonly purger: RepartitionPurger
   private producer: Producer | undefined
+  /** At-least-once: sends the shared producer's records in the background, in order. */
+  private sender: BackgroundSender | undefined
   private consumer: Consumer | undefined
   private taskManager: TaskManager | undefined
   private partitionCounts: PartitionCounts = new Map()
@@ -170,7 +176,9 @@ export class KafkaStreams {
     if (config.processingGuarantee === 'at_least_once') {
       this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
       await this.producer.connect()
+      this.sender = new BackgroundSender(this.producer, { partitionsOf: (topic) => this.partitionCounts.get(topic) })
     }
+    const sender = this.sender
     const deadLetterTopic = config.deadLetterTopic
     this.taskManager = new TaskManager({
       kafka: this.kafka,
@@ -179,6 +187,7 @@ export class KafkaStreams {
       partitionCounts: this.partitionCounts,
       onFailure: (collector) => (deadLetterTopic ? (error, raw) => this.deadLetter(collector, deadLetterTopic, error, raw) : undefined),
       endOffsets: (topic) => this.endOffsets(topic),
+      forward: sender && ((record) => sender.send(record)),
     })
     const taskManager = this.taskManager
     this.consumer = this.kafka.consumer({
@@ -203,6 +212,8 @@ export class KafkaStreams {
           // since the last commit is redone, so it must not stay in the stores.
           if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
           else if (this.uncommitted) await taskManager.discardUncommitted()
+          // Records of the discarded work not sent yet are dropped: the work is redone.
+          if (this.commitBroken || this.uncommitted) this.sender?.reset()
           this.uncommitted = false
           this.commitBroken = false
           // Restore new tasks right away rather than on their first batch, which may be long in coming.
@@ -231,8 +242,9 @@ export class KafkaStreams {
     this.lastCommitMs = Date.now()
     await this.runConsumer()
     this.stateValue = 'RUNNING'
-    // Outputs (repartition records too) leave at commit; when no batch arrives to trigger one,
-    // the timer does, so that downstream sub-topologies and offsets never wait on new input.
+    // Outputs (repartition records too) below the background sender's threshold, and all of them
+    // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,
+    // so that downstream sub-topologies and offsets never wait on new input.
     this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
     this.commitTimer.unref()
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
@@ -331,7 +343,7 @@ export class KafkaStreams {
   }
 
   private bufferedRecords(): number {
-    let total = 0
+    let total = this.sender?.size ?? 0
     for (const entry of this.taskManager?.entries() ?? []) total += entry.collector.size
     return total
   }
@@ -353,24 +365,22 @@ export class KafkaStreams {
       this.lastCommitMs = Date.now()
       return
     }
-    const producer = this.producer as Producer
+    // Outputs have been leaving in the background since the last commit; the changelog records
+    // queue up behind them, and offsets are committed once all of it is acknowledged.
+    const sender = this.sender as BackgroundSender
     const ends = new Map<string, bigint>()
     await commitTasks(
       entries.map((entry) => entry.task),
       (store) => this.topology.changelogTopicOf(store),
-      {
-        sendChangelogs: async (records) => {
-          for (const [key, end] of await sendRecords(producer, records)) ends.set(key, end)
-        },
-        sendOutputs: async () => {
-          await sendRecords(producer, entries.flatMap((entry) => entry.collector.drain()))
-        },
-        commitOffsets: async (all) => {
+      atLeastOnceSteps(
+        sender,
+        async (all) => {
           const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
           if (offsets.length > 0) await consumer.commitOffsets(offsets)
           this.purger.committedOffsets(offsets)
         },
-      },
+        ends,
+      ),
       Date.now(),
     )
     this.uncommitted = false
@@ -391,10 +401,10 @@ export class KafkaStreams {
         (store) => this.topology.changelogTopicOf(store),
         {
           sendChangelogs: async (records) => {
-            await sendRecords(transaction, records)
+            await sendRecords(transaction, records, (topic) => this.partitionCounts.get(topic))
           },
           sendOutputs: async () => {
-            await sendRecords(transaction, entry.collector.drain())
+            await sendRecords(transaction, entry.collector.drain(), (topic) => this.partitionCounts.get(topic))
           },
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))

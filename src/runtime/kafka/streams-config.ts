@@ -14,7 +14,8 @@ export interface StreamsConfig {
   processingGuarantee?: ProcessingGuarantee
   /**
    * Commit at least this often (default 1 s at-least-once, 100 ms exactly-once). Outputs,
-   * repartition records included, leave at commit, so this bounds the added latency.
+   * repartition records included, leave at the latest at commit (under at-least-once, as soon
+   * as a request's worth has accumulated), so this bounds the added latency.
    */
   commitIntervalMs?: number
   /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */

@@ -5,6 +5,7 @@ import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import type { Topology } from '../../topology/topology.js'
 import { StreamTask, type FailureHandler } from '../stream-task.js'
+import type { OutgoingRecord } from '../wire-records.js'
 import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
 import { CheckpointFile } from './checkpoint-file.js'
@@ -17,7 +18,7 @@ export interface ActiveTask {
   readonly task: StreamTask
   readonly directory: string
   readonly checkpoint: CheckpointFile
-  /** The task's output records until the next commit. */
+  /** Where the task's output records go: buffered until the commit (exactly-once) or on to the shared sender. */
   readonly collector: BufferedCollector
   /** Exactly-once only: the task's transactional producer (transactional id `<applicationId>-<taskId>`). */
   readonly producer: Producer | undefined
@@ -33,6 +34,8 @@ export interface TaskManagerDeps {
   onFailure: (collector: BufferedCollector) => FailureHandler | undefined
   /** Changelog end offsets (high watermarks) per partition of a topic. */
   endOffsets(topic: string): Promise<Map<number, bigint>>
+  /** At-least-once: output records go straight here, to be sent in the background. */
+  forward?: (record: OutgoingRecord) => void
 }
 
 /** Creates, restores and closes the tasks this instance is assigned. */
@@ -183,7 +186,7 @@ export class TaskManager {
       const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, { serdeTopic: this.deps.topology.changelogTopicOf(spec.name) })
       stores.set(spec.name, store)
     }
-    const collector = new BufferedCollector(() => this.deps.partitionCounts)
+    const collector = new BufferedCollector(() => this.deps.partitionCounts, this.deps.forward)
     const task = new StreamTask({
       applicationId: this.deps.topology.applicationId,
       subtopology,

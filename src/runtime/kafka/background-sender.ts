@@ -1,0 +1,136 @@
+import type { CommitSteps, TaskOffsets } from '../commit-sequence.js'
+import type { OutgoingRecord } from '../wire-records.js'
+import { requestBytesOf, requestEnd, sendRequest, type BatchSender, type PartitionsOf } from './buffered-collector.js'
+
+/** Sending starts once this much is queued, so that requests are not one record each. */
+const DEFAULT_MIN_SEND_BYTES = 256 * 1024
+
+/**
+ * At-least-once: sends output records (and, at commit, changelog records) through one producer
+ * while the tasks keep processing, rather than all at commit, so that producing overlaps
+ * processing. Records leave in the order they were given, in requests sent strictly one after
+ * the other (never two in flight: kafkajs may reorder concurrent sendBatch calls on the wire).
+ *
+ * flush() sends what is left and resolves once every record given so far is acknowledged; the
+ * commit awaits it before committing offsets. A failed request is sticky: every later flush()
+ * throws it and nothing more is sent, because records after a lost one must not be committed
+ * past it, until reset() (the uncommitted work is being redone from the committed offsets).
+ */
+export class BackgroundSender {
+  private pending: OutgoingRecord[] = []
+  private pendingBytes = 0
+  /** Records given and not yet acknowledged (queued or in the request in flight). */
+  private unacknowledged = 0
+  private sending: Promise<void> | undefined
+  private failure: unknown
+  private generation = 0
+  private ends = new Map<string, bigint>()
+  private readonly minSendBytes: number
+  private readonly partitionsOf: PartitionsOf | undefined
+
+  constructor(
+    private readonly producer: BatchSender,
+    options: { minSendBytes?: number; partitionsOf?: PartitionsOf } = {},
+  ) {
+    this.minSendBytes = options.minSendBytes ?? DEFAULT_MIN_SEND_BYTES
+    this.partitionsOf = options.partitionsOf
+  }
+
+  /** Records given and not yet acknowledged. */
+  get size(): number {
+    return this.unacknowledged
+  }
+
+  send(record: OutgoingRecord): void {
+    if (this.failure !== undefined) return
+    this.pending.push(record)
+    this.pendingBytes += requestBytesOf(record)
+    this.unacknowledged++
+    if (this.sending === undefined && this.pendingBytes >= this.minSendBytes) this.start(false)
+  }
+
+  /**
+   * Sends everything queued and waits until all of it is acknowledged. Returns the next offset
+   * per `topic:partition` written since the previous flush.
+   */
+  async flush(): Promise<Map<string, bigint>> {
+    for (;;) {
+      if (this.sending !== undefined) {
+        await this.sending
+        continue
+      }
+      if (this.failure !== undefined) throw this.failure
+      if (this.pending.length === 0) break
+      this.start(true)
+    }
+    const ends = this.ends
+    this.ends = new Map()
+    return ends
+  }
+
+  /**
+   * Forgets queued records and a failure: the work since the last commit is being redone. A
+   * request in flight completes (its records may arrive twice, as at-least-once allows) and
+   * no further request is sent before it is acknowledged.
+   */
+  reset(): void {
+    this.generation++
+    this.pending = []
+    this.pendingBytes = 0
+    this.unacknowledged = 0
+    this.failure = undefined
+    this.ends = new Map()
+  }
+
+  private start(all: boolean): void {
+    const run: Promise<void> = this.pump(all).finally(() => {
+      if (this.sending === run) this.sending = undefined
+    })
+    this.sending = run
+  }
+
+  /** The one sending loop: while there is enough queued (anything, when `all`), send it in order. */
+  private async pump(all: boolean): Promise<void> {
+    const generation = this.generation
+    try {
+      while (generation === this.generation && this.pending.length > 0 && (all || this.pendingBytes >= this.minSendBytes)) {
+        const records = this.pending
+        this.pending = []
+        this.pendingBytes = 0
+        for (let start = 0; start < records.length && generation === this.generation; ) {
+          const end = requestEnd(records, start)
+          const ends = new Map<string, bigint>()
+          await sendRequest(this.producer, records, start, end, ends, this.partitionsOf)
+          if (generation !== this.generation) return
+          for (const [key, offset] of ends) this.ends.set(key, offset)
+          this.unacknowledged -= end - start
+          start = end
+        }
+      }
+    } catch (error) {
+      if (generation !== this.generation) return
+      this.failure = error ?? new Error('send failed')
+      this.pending = []
+      this.pendingBytes = 0
+      this.unacknowledged = 0
+    }
+  }
+}
+
+/**
+ * The commit steps under at-least-once with a BackgroundSender: changelog records are queued
+ * behind the outputs already given to it, "send outputs" waits until everything queued so far
+ * is acknowledged, and only then are offsets committed. `ends` receives the next offset per
+ * `topic:partition` written (for checkpoints).
+ */
+export function atLeastOnceSteps(sender: BackgroundSender, commitOffsets: (offsets: readonly TaskOffsets[]) => Promise<void>, ends: Map<string, bigint>): CommitSteps {
+  return {
+    sendChangelogs: async (records) => {
+      for (const record of records) sender.send(record)
+    },
+    sendOutputs: async () => {
+      for (const [key, end] of await sender.flush()) ends.set(key, end)
+    },
+    commitOffsets,
+  }
+}
