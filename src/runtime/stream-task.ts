@@ -113,25 +113,33 @@ export class StreamTask implements TaskServices {
   async process(batch: readonly IncomingRecord[]): Promise<void> {
     const decoded = await this.deserialize(batch)
     await this.prefetch(decoded)
-    for (let index = 0; index < batch.length; index++) {
-      const raw = batch[index]
-      const entry = decoded[index]
-      this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
-      if (entry instanceof DeserializationError || entry instanceof ProcessingError) {
-        this.handleFailure(entry, raw)
-      } else {
-        if (entry.record.timestamp > this.streamTimeMs) this.streamTimeMs = entry.record.timestamp
-        try {
-          for (const child of this.sourceChildren.get(entry.source) ?? []) this.dispatch(child, entry.record)
-          if (this.pending.length > 0) await this.settlePending()
-        } catch (error) {
-          this.pending.length = 0
-          this.handleFailure(error instanceof ProcessingError ? error : new ProcessingError(this.current, this.currentNode, error), raw)
+    // The last record done; its next offset is recorded when the topic changes and at the end
+    // (also when a record fails), not per record.
+    let done: IncomingRecord | undefined
+    try {
+      for (let index = 0; index < batch.length; index++) {
+        const raw = batch[index]
+        const entry = decoded[index]
+        this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+        if (entry instanceof DeserializationError || entry instanceof ProcessingError) {
+          this.handleFailure(entry, raw)
+        } else {
+          if (entry.record.timestamp > this.streamTimeMs) this.streamTimeMs = entry.record.timestamp
+          try {
+            for (const child of this.sourceChildren.get(entry.source) ?? []) this.dispatch(child, entry.record)
+            if (this.pending.length > 0) await this.settlePending()
+          } catch (error) {
+            this.pending.length = 0
+            this.handleFailure(error instanceof ProcessingError ? error : new ProcessingError(this.current, this.currentNode, error), raw)
+          }
         }
+        this.metrics.recordsProcessed++
+        if (done !== undefined && done.topic !== raw.topic) this.nextOffsets.set(done.topic, (BigInt(done.offset) + 1n).toString())
+        done = raw
+        if (this.punctuations.hasStreamTimePunctuators) await this.punctuate('stream-time', this.streamTimeMs)
       }
-      this.metrics.recordsProcessed++
-      this.nextOffsets.set(raw.topic, (BigInt(raw.offset) + 1n).toString())
-      if (this.punctuations.hasStreamTimePunctuators) await this.punctuate('stream-time', this.streamTimeMs)
+    } finally {
+      if (done !== undefined) this.nextOffsets.set(done.topic, (BigInt(done.offset) + 1n).toString())
     }
     this.current = undefined
   }
@@ -234,35 +242,37 @@ export class StreamTask implements TaskServices {
     const topics = new Set(batch.map((record) => record.topic))
     for (const topic of topics) {
       const source = this.sourceFor(topic)
+      if (!source.keySerde.prepare && !source.valueSerde.prepare) continue
       const ofTopic = batch.filter((record) => record.topic === topic)
       await source.keySerde.prepare?.(topic, ofTopic.map((record) => record.key))
       await source.valueSerde.prepare?.(topic, ofTopic.map((record) => record.value))
     }
+    const positionOf = (raw: IncomingRecord): RecordPosition => ({ topic: raw.topic, partition: raw.partition, offset: raw.offset })
+    let source: SourceNode | undefined
     return batch.map((raw) => {
-      const source = this.sourceFor(raw.topic)
-      const position = { topic: raw.topic, partition: raw.partition, offset: raw.offset }
+      if (source === undefined || !source.topics.includes(raw.topic)) source = this.sourceFor(raw.topic)
       let key: unknown
       let value: unknown
       try {
         key = source.keySerde.deserialize(raw.topic, raw.key, raw.headers)
       } catch (error) {
-        return new DeserializationError(position, 'key', error)
+        return new DeserializationError(positionOf(raw), 'key', error)
       }
       try {
         value = source.valueSerde.deserialize(raw.topic, raw.value, raw.headers)
       } catch (error) {
-        return new DeserializationError(position, 'value', error)
+        return new DeserializationError(positionOf(raw), 'value', error)
       }
       let timestamp = raw.timestamp
       if (source.timestampExtractor) {
         try {
           timestamp = source.timestampExtractor(value, key, raw.timestamp)
         } catch (error) {
-          return new ProcessingError(position, `${source.name} (timestamp extractor)`, error)
+          return new ProcessingError(positionOf(raw), `${source.name} (timestamp extractor)`, error)
         }
       }
       if (!Number.isFinite(timestamp) || timestamp < 0) {
-        return new ProcessingError(position, `${source.name} (timestamp extractor)`, new Error(`invalid timestamp ${timestamp}`))
+        return new ProcessingError(positionOf(raw), `${source.name} (timestamp extractor)`, new Error(`invalid timestamp ${timestamp}`))
       }
       return { source: source.name, record: new Record(key, value, timestamp, raw.headers) }
     })
