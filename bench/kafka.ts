@@ -36,6 +36,7 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
 export async function timeUntilConsumed(groupId: string, topics: readonly string[], start: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint()
   await start()
+  if (process.env.BENCH_DEBUG) console.log(`  (started after ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms)`)
   while ((await lag(groupId, topics)) > 0) await new Promise((resolve) => setTimeout(resolve, 100))
   return Number(process.hrtime.bigint() - started) / 1e9
 }
@@ -59,20 +60,25 @@ export async function prepareInput(topic: string): Promise<void> {
   await producer.disconnect()
 }
 
-/** The ceiling: kafkajs alone consuming batches, producing them to another topic, committing. */
+/**
+ * The ceiling: kafkajs alone consuming batches, producing them to another topic, committing.
+ * Timed like Sluice, whose start() connects, creates its topics and joins the group: from
+ * before the setup (output topic, clients, subscription) until the group has committed all.
+ */
 async function rawPassThrough(input: string): Promise<number> {
   const groupId = `${runId}-raw`
   const output = `${runId}-raw-out`
-  const admin = kafka.admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
-  await admin.disconnect()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 })
-  await producer.connect()
-  await consumer.connect()
-  await consumer.subscribe({ topics: [input], fromBeginning: true })
   const seconds = await timeUntilConsumed(groupId, [input], async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
+    await admin.disconnect()
+    await producer.connect()
+    await consumer.connect()
+    await consumer.subscribe({ topics: [input], fromBeginning: true })
+    if (process.env.BENCH_DEBUG) console.log('  (ceiling setup done)', new Date().toISOString())
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {

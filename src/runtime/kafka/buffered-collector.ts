@@ -55,23 +55,30 @@ export async function sendRequest(
   partitionsOf?: PartitionsOf,
 ): Promise<void> {
   const byTopic = new Map<string, Message[]>()
-  const perPartition = new Map<string, number>()
+  // Records per partition, per topic, for the end offsets (no string key per record).
+  const perPartition = new Map<string, number[]>()
+  let topic: string | undefined
+  let messages: Message[] = []
+  let counts: number[] = []
   for (let index = start; index < end; index++) {
     const record = records[index]
-    let messages = byTopic.get(record.topic)
-    if (!messages) byTopic.set(record.topic, (messages = []))
+    if (record.topic !== topic) {
+      topic = record.topic
+      let existing = byTopic.get(topic)
+      if (!existing) byTopic.set(topic, (existing = []))
+      messages = existing
+      let topicCounts = perPartition.get(topic)
+      if (!topicCounts) perPartition.set(topic, (topicCounts = []))
+      counts = topicCounts
+    }
     const message = toMessage(record, partitionsOf)
     messages.push(message)
-    if (message.partition !== undefined) {
-      const key = `${record.topic}:${message.partition}`
-      perPartition.set(key, (perPartition.get(key) ?? 0) + 1)
-    }
+    if (message.partition !== undefined) counts[message.partition] = (counts[message.partition] ?? 0) + 1
   }
   const metadata = await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
   for (const result of metadata) {
-    const key = `${result.topicName}:${result.partition}`
-    const count = perPartition.get(key)
-    if (count !== undefined && result.baseOffset !== undefined) ends.set(key, BigInt(result.baseOffset) + BigInt(count))
+    const count = perPartition.get(result.topicName)?.[result.partition]
+    if (count !== undefined && result.baseOffset !== undefined) ends.set(`${result.topicName}:${result.partition}`, BigInt(result.baseOffset) + BigInt(count))
   }
 }
 
