@@ -1,6 +1,6 @@
 import type { CommitSteps, TaskOffsets } from '../commit-sequence.js'
 import type { OutgoingRecord } from '../wire-records.js'
-import { requestBytesOf, requestEnd, sendRequest, type BatchSender, type PartitionsOf } from './buffered-collector.js'
+import { MAX_REQUEST_RECORDS, requestBytesOf, requestEnd, sendRequest, type BatchSender, type PartitionsOf } from './buffered-collector.js'
 
 /** Sending starts once this much is queued, so that requests are not one record each. */
 const DEFAULT_MIN_SEND_BYTES = 256 * 1024
@@ -98,7 +98,7 @@ export class BackgroundSender {
         this.pending = []
         this.pendingBytes = 0
         for (let start = 0; start < records.length && generation === this.generation; ) {
-          const end = requestEnd(records, start)
+          const end = requestEnd(records, start, MAX_REQUEST_RECORDS)
           const ends = new Map<string, bigint>()
           await sendRequest(this.producer, records, start, end, ends, this.partitionsOf)
           if (generation !== this.generation) return

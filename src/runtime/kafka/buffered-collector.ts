@@ -6,10 +6,11 @@ import type { PartitionCounts } from './internal-topics.js'
 /** Keeps each produce request well under the broker's default 1 MiB message.max.bytes. */
 const MAX_REQUEST_BYTES = 512 * 1024
 /**
- * And under this many records: kafkajs groups a request's messages per partition by copying
- * the partition's array for every message (quadratic in messages per partition).
+ * The background sender also keeps requests under this many records: kafkajs groups a
+ * request's messages per partition by copying the partition's array for every message
+ * (quadratic in messages per partition).
  */
-const MAX_REQUEST_RECORDS = 1000
+export const MAX_REQUEST_RECORDS = 1000
 
 /** Partition counts of the topics written, where known; no count leaves partitioning to kafkajs. */
 export type PartitionsOf = (topic: string) => number | undefined
@@ -82,9 +83,9 @@ export async function sendRequest(
   }
 }
 
-/** The end (exclusive) of the request that starts at `start`: up to MAX_REQUEST_BYTES and MAX_REQUEST_RECORDS, at least one record. */
-export function requestEnd(records: readonly OutgoingRecord[], start: number): number {
-  const last = Math.min(records.length, start + MAX_REQUEST_RECORDS)
+/** The end (exclusive) of the request that starts at `start`: up to MAX_REQUEST_BYTES and `maxRecords`, at least one record. */
+export function requestEnd(records: readonly OutgoingRecord[], start: number, maxRecords = Infinity): number {
+  const last = Math.min(records.length, start + maxRecords)
   let bytes = 0
   let end = start
   while (end < last && (end === start || bytes < MAX_REQUEST_BYTES)) bytes += requestBytesOf(records[end++])

@@ -401,10 +401,10 @@ export class KafkaStreams {
         (store) => this.topology.changelogTopicOf(store),
         {
           sendChangelogs: async (records) => {
-            await sendRecords(transaction, records, (topic) => this.partitionCounts.get(topic))
+            await sendRecords(transaction, records)
           },
           sendOutputs: async () => {
-            await sendRecords(transaction, entry.collector.drain(), (topic) => this.partitionCounts.get(topic))
+            await sendRecords(transaction, entry.collector.drain())
           },
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
