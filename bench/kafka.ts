@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { defineTopology, serdes, type StreamsConfig, type Topology } from '../src/index.js'
 import { KafkaStreams } from '../src/runtime/kafka/kafka-streams.js'
 import { categoryCounts } from '../topologies/category-counts.js'
+import { reachable } from '../test/global-setup.js'
 import { benchTransactions } from './transactions.js'
 
 export const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000)
@@ -36,7 +36,6 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
 export async function timeUntilConsumed(groupId: string, topics: readonly string[], start: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint()
   await start()
-  if (process.env.BENCH_DEBUG) console.log(`  (started after ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms)`)
   while ((await lag(groupId, topics)) > 0) await new Promise((resolve) => setTimeout(resolve, 100))
   return Number(process.hrtime.bigint() - started) / 1e9
 }
@@ -78,7 +77,6 @@ async function rawPassThrough(input: string): Promise<number> {
     await producer.connect()
     await consumer.connect()
     await consumer.subscribe({ topics: [input], fromBeginning: true })
-    if (process.env.BENCH_DEBUG) console.log('  (ceiling setup done)', new Date().toISOString())
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -101,23 +99,10 @@ export async function sluice(topology: Topology, topics: readonly string[], conf
   return RECORDS / seconds
 }
 
-function reachable(address: string): Promise<boolean> {
-  const [host, port] = address.split(':')
-  return new Promise((resolve) => {
-    const socket = connect({ host, port: Number(port), timeout: 1000 })
-    const done = (result: boolean): void => {
-      socket.destroy()
-      resolve(result)
-    }
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-    socket.once('timeout', () => done(false))
-  })
-}
-
 /** Uses a broker that already listens (started by any checkout, or docker compose); else starts the project's own. */
 export async function ensureKafka(): Promise<void> {
-  if (await reachable(BROKERS[0])) return
+  const [host, port] = BROKERS[0].split(':')
+  if (await reachable(Number(port), host)) return
   execFileSync('bash', ['scripts/services.sh', 'up', 'kafka'], { stdio: 'ignore' })
 }
 

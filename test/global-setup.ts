@@ -9,9 +9,10 @@ const SERVICES = [
   { name: 'postgres', port: Number(env.SLUICE_PG_PORT ?? 5432) },
 ]
 
-function reachable(port: number): Promise<boolean> {
+/** Whether something accepts connections on host:port (also used by the benchmarks). */
+export function reachable(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 })
+    const socket = connect({ host, port, timeout: 1000 })
     const done = (result: boolean): void => {
       socket.destroy()
       resolve(result)
