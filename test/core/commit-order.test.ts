@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { defineTopology, serdes, Stores, type KeyValueStore, type ProcessorSupplier, type Topology } from 'sluice'
 // The commit order is internal: these imports are the exception to "public API only".
 import { commitTasks, type CommitSteps, type TaskOffsets } from '../../src/runtime/commit-sequence.js'
@@ -315,8 +315,6 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
       }
     }
 
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
-
     async function setUp(minSendBytes: number) {
       const recorder = new Recorder()
       const producer = new ManualProducer()
@@ -350,14 +348,19 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
       void committing.then(() => (settled = true))
       // Acknowledge one request at a time: the next is sent only then, and the commit
       // (offsets included) completes only after the last one.
-      for (let acknowledged = 0; acknowledged < 10 && !settled; acknowledged++) {
-        await tick()
+      let acknowledged = 0
+      for (;;) {
+        // Wait for the next request (the commit flushes the stores first) or the commit's end.
+        await vi.waitFor(() => {
+          if (!settled && producer.requests.length <= acknowledged) throw new Error('no request to acknowledge yet')
+        })
+        if (settled) break
         expect(committed).toEqual([])
-        expect(producer.inFlight).toBeLessThanOrEqual(1)
-        producer.requests.at(-1)?.ack()
-        await tick()
+        expect(producer.inFlight).toBe(1)
+        producer.requests[acknowledged++].ack()
       }
       await committing
+      expect(acknowledged).toBe(producer.requests.length)
       expect(producer.maxInFlight).toBe(1)
       // Outputs in the order produced, then the changelog records of the commit's flush.
       expect(producer.requests.flatMap((request) => request.records).map((record) => `${record.topic}/${record.key}`)).toEqual([
@@ -381,10 +384,9 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
       await task.process([input(3, 0, 'x', '1')])
       expect(producer.requests).toEqual([])
       const committing = commit()
-      await tick()
-      expect(committed).toEqual([])
       // Output and changelog records fit one request.
-      expect(producer.requests).toHaveLength(1)
+      await vi.waitFor(() => expect(producer.requests).toHaveLength(1))
+      expect(committed).toEqual([])
       producer.requests[0].ack()
       await committing
       expect(committed.map((offsets) => offsets.offsets)).toEqual([new Map([['in', '1']])])
