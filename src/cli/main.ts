@@ -44,6 +44,12 @@ async function untilStopped(parts: { log: (message: string) => void; start(): Pr
       void stopAll()
     })
   }
+  // A signal received while the command was loading (see bin/sluice.js): stop before starting.
+  const early = (globalThis as { sluiceEarlySignal?: string }).sluiceEarlySignal
+  if (early) {
+    parts[0]?.log(`${early} while starting: not starting`)
+    process.exit(0)
+  }
   for (const part of parts) await part.start()
   // One part stopping on an error stops the others.
   await Promise.race(parts.map((part) => part.stopped()))

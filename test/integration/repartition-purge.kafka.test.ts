@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { KafkaStreams, serdes } from 'sluice'
 import { benchTransactions } from '../../bench/transactions.js'
 import { categoryCounts } from '../../topologies/category-counts.js'
-import { BROKERS, createTopic, groupLag, produce, readTopic, unique, waitFor, withAdmin } from './kafka-helpers.js'
+import { BROKERS, createTopic, produce, readTopic, unique, waitFor, withAdmin } from './kafka-helpers.js'
 
 const RECORDS = 6_000
 
@@ -29,9 +29,18 @@ describe.each(['at_least_once', 'exactly_once'] as const)('repartition topics un
     })
     await streams.start()
     try {
-      await waitFor(async () => (await groupLag(applicationId, [input])) === 0, 120_000, 'the input to be consumed')
-      // Every repartition record is consumed and committed, then deleted: the low watermark
-      // of each partition reaches the group's committed offset, which is past every record.
+      // Every record counted (the output's final counts add up to the input)...
+      const countedTotal = async (): Promise<number> => {
+        const counted = new Map<string, number>()
+        for (const message of await readTopic(output, { readCommitted: true })) {
+          const key = serdes.windowed(serdes.string()).deserialize(output, message.key)
+          counted.set(`${key.key}@${key.window.start}`, serdes.long().deserialize(output, message.value))
+        }
+        return [...counted.values()].reduce((sum, count) => sum + count, 0)
+      }
+      await waitFor(async () => (await countedTotal()) === RECORDS, 120_000, 'every record to be counted')
+      // ...then every repartition record is deleted: each partition's low watermark reaches
+      // the group's committed offset, which is past every record.
       await waitFor(
         () =>
           withAdmin(async (admin) => {
@@ -43,12 +52,7 @@ describe.each(['at_least_once', 'exactly_once'] as const)('repartition topics un
         60_000,
         `${repartition} to be purged up to the committed offsets`,
       )
-      const counted = new Map<string, number>()
-      for (const message of await readTopic(output, { readCommitted: true })) {
-        const key = serdes.windowed(serdes.string()).deserialize(output, message.key)
-        counted.set(`${key.key}@${key.window.start}`, serdes.long().deserialize(output, message.value))
-      }
-      expect([...counted.values()].reduce((sum, count) => sum + count, 0)).toBe(RECORDS)
+      expect(await countedTotal()).toBe(RECORDS)
     } finally {
       await streams.close()
       await rm(stateDir, { recursive: true, force: true })
