@@ -109,6 +109,8 @@ describe.each(['exactly_once', 'at_least_once'] as const)('crash test, %s: topol
         await sink.exited
         sink = SluiceProcess.sink(SINK, env)
       }
+      // What the tables and lags show may all be the killed predecessors' work: the current sink must be up too.
+      await sink.waitForOutput(/writing/, CATCH_UP_MS)
       const expected = reference(records)
       if (guarantee === 'exactly_once') {
         // Exactly once: fraud_metrics equals the reference, and every update row is there once.
