@@ -1,3 +1,4 @@
+import '../../src/runtime/kafka/kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

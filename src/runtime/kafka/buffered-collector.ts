@@ -1,3 +1,4 @@
+import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import { partitionForKey } from './default-partitioner.js'

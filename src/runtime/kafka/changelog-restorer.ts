@@ -1,3 +1,4 @@
+import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import type { ChangeRecord } from '../../state/managed-store.js'

@@ -1,3 +1,4 @@
+import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
@@ -260,34 +261,13 @@ export class KafkaStreams {
     const created = await (this.taskManager as TaskManager).reconcile()
     if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
     const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
-    const committed = await this.stableCommittedOffsets(topics)
+    const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.topology.applicationId, topics })
     for (const entry of created) {
       for (const topic of entry.task.subtopology.sourceTopics) {
         const offset = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
         if (offset !== undefined && Number(offset) >= 0) this.consumer?.seek({ topic, partition: entry.task.partition, offset })
       }
     }
-  }
-
-  /**
-   * Committed offsets once they stop moving. The fenced owner's last transaction may have
-   * committed offsets whose markers the group coordinator applies a moment after the fence
-   * returns; without KIP-447's require_stable (which kafkajs cannot send) a single read could
-   * return the offsets from before it, and the new owner would process those records again.
-   * Two equal reads a little apart narrow that window to nothing in practice; it is not a proof.
-   */
-  private async stableCommittedOffsets(topics: string[]) {
-    const admin = this.admin as Admin
-    const read = () => admin.fetchOffsets({ groupId: this.topology.applicationId, topics })
-    let previous = await read()
-    for (let attempt = 0; attempt < 10; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 250))
-      const current = await read()
-      if (JSON.stringify(current) === JSON.stringify(previous)) return current
-      this.config.log('committed offsets moved after fencing; reading them again')
-      previous = current
-    }
-    return previous
   }
 
   private runConsumer(): Promise<void> {

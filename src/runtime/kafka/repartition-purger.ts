@@ -1,3 +1,4 @@
+import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import type { Admin } from 'kafkajs'
 import { messageOf } from '../../errors.js'
 

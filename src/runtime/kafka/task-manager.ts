@@ -1,3 +1,4 @@
+import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
