@@ -1,4 +1,4 @@
-import '../src/runtime/kafka/kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { execFileSync } from 'node:child_process'
 import { Partitioners } from 'kafkajs'
 import pg from 'pg'

@@ -1,4 +1,4 @@
-import '../src/runtime/kafka/kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

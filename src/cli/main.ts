@@ -29,6 +29,8 @@ Options (environment variable in brackets):
   --offset-reset r              earliest | latest, without committed offsets [SLUICE_OFFSET_RESET]
   --dead-letter-topic t         send failing records there instead of stopping [SLUICE_DEAD_LETTER_TOPIC]
   --commit-interval ms          commit interval [SLUICE_COMMIT_INTERVAL_MS]
+  --update-cache n              aggregation updates held per task until commit, latest per key;
+                                0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
   --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
   --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]

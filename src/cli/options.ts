@@ -10,6 +10,7 @@ export const KAFKA_OPTIONS = {
   'offset-reset': { type: 'string' },
   'dead-letter-topic': { type: 'string' },
   'commit-interval': { type: 'string' },
+  'update-cache': { type: 'string' },
   backend: { type: 'string' },
   yes: { type: 'boolean' },
   sink: { type: 'string', multiple: true },
@@ -35,6 +36,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['values']): StreamsConfig {
   const env = process.env
   const interval = values['commit-interval'] ?? env.SLUICE_COMMIT_INTERVAL_MS
+  const updateCache = values['update-cache'] ?? env.SLUICE_UPDATE_CACHE_MAX_ENTRIES
   return {
     brokers: (values.brokers ?? env.SLUICE_BROKERS ?? 'localhost:9092').split(','),
     stateDir: values['state-dir'] ?? env.SLUICE_STATE_DIR ?? 'state',
@@ -42,10 +44,18 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     autoOffsetReset: oneOf('offset-reset', values['offset-reset'] ?? env.SLUICE_OFFSET_RESET, ['earliest', 'latest'] as const),
     deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
+    updateCacheMaxEntries: countOf('update-cache', updateCache),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
     queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
   }
+}
+
+function countOf(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const count = Number(value)
+  if (!Number.isInteger(count) || count < 0) throw new Error(`--${name} must be a whole number (0 or more), got "${value}"`)
+  return count
 }
 
 function portOf(value: string | undefined): number | undefined {

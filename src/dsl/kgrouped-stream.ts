@@ -38,7 +38,9 @@ export class KGroupedStream<K, V> {
   ) {}
 
   count(options: MaterializedOptions = {}): KTable<K, number> {
-    return this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+    const table = this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+    this.builder.graph.markIgnoresValues(table.node)
+    return table
   }
 
   aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA>): KTable<K, VA> {

@@ -26,7 +26,10 @@ export class TimeWindowedKStream<K, V> {
   ) {}
 
   count(options: MaterializedOptions & WindowedOptions<K, V> = {}): KTable<Windowed<K>, number> {
-    return this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+    const table = this.aggregateWith('count', (_key, _value, previous: number | undefined) => (previous ?? 0) + 1, longSerde(), options)
+    // A late-record handler sees the records, values included.
+    if (!options.onLateRecord) this.grouped.builder.graph.markIgnoresValues(table.node)
+    return table
   }
 
   aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA> & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {

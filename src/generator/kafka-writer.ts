@@ -1,4 +1,4 @@
-import '../runtime/kafka/kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import '../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import type { GeneratedTransaction } from './generate-transactions.js'
 import { ProgressTicker, type WriteOptions } from './progress.js'

@@ -31,7 +31,10 @@ export interface CommitResult {
   readonly changelogRecords: number
 }
 
-/** Commits tasks: (1) flush store caches, (2) changelogs, (3) outputs, (4) offsets. */
+/**
+ * Commits tasks: (1) forward the updates caching processors hold, flush store caches,
+ * (2) changelogs, (3) outputs, (4) offsets.
+ */
 export async function commitTasks(
   tasks: readonly StreamTask[],
   changelogTopicOf: (storeName: string) => string | undefined,
@@ -40,6 +43,7 @@ export async function commitTasks(
 ): Promise<CommitResult> {
   const changelog: OutgoingRecord[] = []
   for (const task of tasks) {
+    await task.forwardCachedUpdates()
     for (const store of task.stores.values()) {
       const changes = await store.flush()
       const topic = changelogTopicOf(store.name)

@@ -9,6 +9,8 @@ export interface TaskServices {
   readonly applicationId: string
   readonly taskId: string
   readonly metrics: TaskMetrics
+  /** How many aggregation updates a caching processor may hold until commit (0: none). */
+  readonly updateCacheMaxEntries: number
   dispatch(childName: string, record: Record<unknown, unknown>): void
   store(name: string): StateStore
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
@@ -20,6 +22,7 @@ export interface TaskServices {
 /** Internal view of the context for Sluice's own processors: also reaches the task's metrics. */
 export interface InternalProcessorContext<KOut, VOut> extends ProcessorContext<KOut, VOut> {
   readonly metrics: TaskMetrics
+  readonly updateCacheMaxEntries: number
 }
 
 /** The context of one node in one task: knows the node's children and stores. */
@@ -41,6 +44,10 @@ export class ProcessorContextImpl<KOut, VOut> implements InternalProcessorContex
 
   get metrics(): TaskMetrics {
     return this.task.metrics
+  }
+
+  get updateCacheMaxEntries(): number {
+    return this.task.updateCacheMaxEntries
   }
 
   forward(record: Record<KOut, VOut>, childName?: string): void {

@@ -19,8 +19,17 @@ export interface PrefetchingProcessor {
   prefetch(records: readonly Record<unknown, unknown>[]): Promise<void>
 }
 
+/** A processor holding updates until commit (see UpdateCache); the commit forwards them first. */
+export interface CachingProcessor {
+  forwardCached(): void
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<void> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<void>).then === 'function'
+}
+
+function isCaching(processor: object): processor is CachingProcessor {
+  return typeof (processor as Partial<CachingProcessor>).forwardCached === 'function'
 }
 
 function isPrefetching(processor: object): processor is PrefetchingProcessor {
@@ -36,6 +45,8 @@ export interface StreamTaskOptions {
   collector: RecordCollector
   clock: () => number
   onFailure?: FailureHandler
+  /** Aggregation updates each caching processor may hold until commit (default 0: forward each at once). */
+  updateCacheMaxEntries?: number
 }
 
 interface RunningNode {
@@ -48,6 +59,7 @@ export class StreamTask implements TaskServices {
   readonly taskId: string
   readonly applicationId: string
   readonly metrics = new TaskMetrics()
+  readonly updateCacheMaxEntries: number
   private readonly nodes = new Map<string, RunningNode>()
   private readonly sourcesByTopic = new Map<string, SourceNode>()
   private readonly sourceChildren = new Map<string, string[]>()
@@ -62,6 +74,7 @@ export class StreamTask implements TaskServices {
   constructor(private readonly options: StreamTaskOptions) {
     this.applicationId = options.applicationId
     this.taskId = `${options.subtopology.id}_${options.partition}`
+    this.updateCacheMaxEntries = options.updateCacheMaxEntries ?? 0
   }
 
   get partition(): number {
@@ -147,6 +160,25 @@ export class StreamTask implements TaskServices {
   /** Runs wall-clock punctuators that are due at `nowMs`. */
   async punctuateWallClock(nowMs: number): Promise<void> {
     await this.punctuate('wall-clock', nowMs)
+  }
+
+  /**
+   * Commit step 1a: forwards the updates caching processors hold, upstream ones first (nodes are
+   * kept in the order they were added, parents before children), so that what they lead to is
+   * in the stores and outputs this commit flushes.
+   */
+  async forwardCachedUpdates(): Promise<void> {
+    for (const node of this.nodes.values()) {
+      if (!isCaching(node.processor)) continue
+      this.currentNode = node.name
+      try {
+        node.processor.forwardCached()
+      } catch (error) {
+        this.pending.length = 0
+        throw error instanceof ProcessingError ? error : new ProcessingError(undefined, node.name, error)
+      }
+      await this.settlePending()
+    }
   }
 
   /** True when a store's write-back cache is full enough that the task should commit now. */

@@ -25,6 +25,11 @@ export interface TestDriverOptions {
   commitIntervalMs?: number
   /** Also commit after this many input records (default 10_000). */
   commitEveryRecords?: number
+  /**
+   * Aggregation updates held per task until commit, latest per key, as the Kafka runtime does
+   * (default 0 here: every update is forwarded at once, so each input's effect is visible).
+   */
+  updateCacheMaxEntries?: number
   /** Send records that fail to this topic instead of throwing. */
   deadLetterTopic?: string
   /** Largest batch handed to a task at once, as a consumer fetch would (default 1000). */
@@ -194,7 +199,16 @@ export class TopologyTestDriver implements InputSink {
         const restored = changelog === undefined ? undefined : this.options.restoreChangelogs?.[changelog]
         if (restored) await store.restore(restored.flatMap((record) => (record.key === null ? [] : [{ key: record.key, value: record.value }])))
       }
-      const task = new StreamTask({ applicationId: this.topology.applicationId, subtopology, partition: 0, stores, collector, clock: () => this.wallClockMs, onFailure })
+      const task = new StreamTask({
+        applicationId: this.topology.applicationId,
+        subtopology,
+        partition: 0,
+        stores,
+        collector,
+        clock: () => this.wallClockMs,
+        onFailure,
+        updateCacheMaxEntries: this.options.updateCacheMaxEntries ?? 0,
+      })
       await task.initialize()
       this.tasks.push(task)
     }

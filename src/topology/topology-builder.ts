@@ -4,6 +4,7 @@ import { eraseSerde, type Serde } from '../serde/serde.js'
 import type { AnyStoreSpec, StoreSpec } from '../state/store.js'
 import type { InternalTopic, Partitioner, ProcessorNode, SinkNode, SourceNode, TimestampExtractor, TopologyNode } from './nodes.js'
 import { Topology, type Subtopology } from './topology.js'
+import { withValueFreeRepartitions } from './value-free-repartitions.js'
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 const STORE_NAME = /^[a-zA-Z0-9._-]+$/
@@ -30,6 +31,7 @@ export class TopologyBuilder {
   private readonly storeSpecs = new Map<string, StoreSpec>()
   private readonly storeConnections: { processor: string; store: string }[] = []
   private readonly repartitionTopics = new Set<string>()
+  private readonly ignoringValues = new Set<string>()
 
   constructor(readonly applicationId: string) {
     if (!TOPIC_NAME.test(applicationId)) {
@@ -101,6 +103,15 @@ export class TopologyBuilder {
     return topic
   }
 
+  /**
+   * @internal Declares that the processor never reads record values (the DSL's counts), so that
+   * a repartition topic read only by such processors can carry none.
+   */
+  markIgnoresValues(processorName: string): this {
+    this.ignoringValues.add(processorName)
+    return this
+  }
+
   hasNode(name: string): boolean {
     return this.nodes.has(name)
   }
@@ -112,7 +123,8 @@ export class TopologyBuilder {
   build(): Topology {
     const errors = this.validate()
     if (errors.length > 0) throw new TopologyError(`Invalid topology "${this.applicationId}":\n  - ${errors.join('\n  - ')}`)
-    return new Topology(this.applicationId, this.splitSubtopologies(), new Map(this.storeSpecs), this.internalTopics())
+    const nodes = withValueFreeRepartitions(this.nodes, this.repartitionTopics, this.ignoringValues)
+    return new Topology(this.applicationId, this.splitSubtopologies(nodes), new Map(this.storeSpecs), this.internalTopics())
   }
 
   private addNode(node: TopologyNode): this {
@@ -183,7 +195,7 @@ export class TopologyBuilder {
   }
 
   /** Nodes joined by parent edges or a shared store form one sub-topology; topics do not join. */
-  private splitSubtopologies(): Subtopology[] {
+  private splitSubtopologies(nodes: ReadonlyMap<string, TopologyNode>): Subtopology[] {
     const root = new Map<string, string>()
     const find = (name: string): string => {
       let current = name
@@ -194,8 +206,8 @@ export class TopologyBuilder {
     const union = (a: string, b: string): void => {
       root.set(find(a), find(b))
     }
-    for (const name of this.nodes.keys()) root.set(name, name)
-    for (const node of this.nodes.values()) if (node.kind !== 'source') for (const parent of node.parents) union(node.name, parent)
+    for (const name of nodes.keys()) root.set(name, name)
+    for (const node of nodes.values()) if (node.kind !== 'source') for (const parent of node.parents) union(node.name, parent)
     const firstUser = new Map<string, string>()
     for (const { processor, store } of this.storeConnections) {
       const other = firstUser.get(store)
@@ -204,14 +216,14 @@ export class TopologyBuilder {
     }
 
     const groups = new Map<string, TopologyNode[]>()
-    for (const node of this.nodes.values()) {
+    for (const node of nodes.values()) {
       const group = find(node.name)
       groups.set(group, [...(groups.get(group) ?? []), node])
     }
     return [...groups.values()].map((members, id) => {
       const names = new Set(members.map((node) => node.name))
       const stores = [...new Set(this.storeConnections.filter((c) => names.has(c.processor)).map((c) => c.store))]
-      const ordered = this.topologicalOrder(members).map((node) =>
+      const ordered = this.topologicalOrder(members, nodes).map((node) =>
         node.kind === 'processor' ? { ...node, stores: this.storeConnections.filter((c) => c.processor === node.name).map((c) => c.store) } : node,
       )
       return {
@@ -225,13 +237,13 @@ export class TopologyBuilder {
   }
 
   /** Insertion order, except that a node always follows all of its parents. */
-  private topologicalOrder(members: TopologyNode[]): TopologyNode[] {
+  private topologicalOrder(members: TopologyNode[], nodes: ReadonlyMap<string, TopologyNode>): TopologyNode[] {
     const placed = new Set<string>()
     const ordered: TopologyNode[] = []
     const place = (node: TopologyNode): void => {
       if (placed.has(node.name)) return
       placed.add(node.name)
-      if (node.kind !== 'source') for (const parent of node.parents) place(this.nodes.get(parent) as TopologyNode)
+      if (node.kind !== 'source') for (const parent of node.parents) place(nodes.get(parent) as TopologyNode)
       ordered.push(node)
     }
     for (const node of members) if (node.kind === 'source') place(node)

@@ -58,7 +58,10 @@ describe('schema evolution of the shipped Avro topology (largest transactions)',
         expect(largest.get('C'), start).toEqual({ ...tx({ cc_num: 'C', trans_num: 'c1', amt: 5, category: 'travel' }), merchant_country: 'US' })
         const counts = driver.getKeyValueStore<string, number>('transactions-per-category')
         expect([counts.get('grocery_pos'), counts.get('travel')], start).toEqual([3, 2])
-        const output = driver.createOutputTopic(names.outputTopic, serdes.string(), avroTransaction<TransactionV2>('transaction-v2.avsc')).readKeyValuesToList()
+        // Output topics read synchronously: a registry serde first fetches the writers' schemas.
+        const outputSerde = avroTransaction<TransactionV2>('transaction-v2.avsc')
+        await outputSerde.prepare?.(names.outputTopic, driver.topicContents(names.outputTopic).map((record) => record.value))
+        const output = driver.createOutputTopic(names.outputTopic, serdes.string(), outputSerde).readKeyValuesToList()
         expect(output.map(({ key, value }) => [key, value.trans_num, value.merchant_country]), start).toEqual([
           ['A', 'a1', 'US'],
           ['C', 'c1', 'US'],
@@ -72,7 +75,6 @@ describe('schema evolution of the shipped Avro topology (largest transactions)',
       expect.arrayContaining([
         [`${names.inputTopic}-value`, 1, []],
         [`${changelog}-value`, 1, []],
-        [`${names.applicationId}-transactions-by-category-repartition-value`, 1, []],
       ]),
     )
     // The upgraded stores wrote v2 under the changelog subject, after v1.
@@ -117,7 +119,7 @@ describe('schema evolution of the shipped Avro topology (largest transactions)',
     const error = (await upgrade.catch((caught: unknown) => caught)) as SchemaCompatibilityError
     const failing = error.checks.filter((check) => check.problems.length > 0).map((check) => check.subject)
     expect(failing.sort()).toEqual(
-      [`${names.inputTopic}-value`, `${names.outputTopic}-value`, `${names.applicationId}-largest-transaction-per-card-changelog-value`, `${names.applicationId}-transactions-by-category-repartition-value`].sort(),
+      [`${names.inputTopic}-value`, `${names.outputTopic}-value`, `${names.applicationId}-largest-transaction-per-card-changelog-value`].sort(),
     )
     expect(error.message).toContain('field `merchant_country` added without a default: a reader on the new schema cannot read old records (the old topology)')
     expect(ran).toBe(false)

@@ -269,10 +269,11 @@ describe.each(BACKENDS)('DSL on %s', (backend) => {
         { key: 'k2', value: 'y', timestamp: 2, headers: HEADERS },
         { key: 'k3', value: 'x', timestamp: 3, headers: HEADERS },
       ])
+      // Only a count reads the repartition topic, and a count needs no values: it carries none.
       expect(driver.topicContents(repartition).map((r) => [r.key?.toString(), r.value?.toString(), r.timestamp, r.headers.trace?.toString()])).toEqual([
-        ['x', 'x', 1, 'trace-1'],
-        ['y', 'y', 2, 'trace-1'],
-        ['x', 'x', 3, 'trace-1'],
+        ['x', '', 1, 'trace-1'],
+        ['y', '', 2, 'trace-1'],
+        ['x', '', 3, 'trace-1'],
       ])
       expect(readAll(driver.createOutputTopic('counts-out', S, serdes.long()))).toEqual([
         { key: 'x', value: 1, timestamp: 1, trace: 'trace-1' },
@@ -304,11 +305,12 @@ describe.each(BACKENDS)('DSL on %s', (backend) => {
       const input = driver.createInputTopic('in', S, ITEM)
       await input.pipeRecords(['x', 'y', 'x', 'x'].map((word, i) => ({ key: `k${i}`, value: { n: i, word }, timestamp: 100 + i, headers: HEADERS })))
       const repartitioned = driver.topicContents(repartition)
-      expect(repartitioned.map((r) => [r.key?.toString(), JSON.parse(r.value?.toString() ?? 'null'), r.timestamp, r.headers.trace?.toString()])).toEqual([
-        ['x', { n: 0, word: 'x' }, 100, 'trace-1'],
-        ['y', { n: 1, word: 'y' }, 101, 'trace-1'],
-        ['x', { n: 2, word: 'x' }, 102, 'trace-1'],
-        ['x', { n: 3, word: 'x' }, 103, 'trace-1'],
+      // Keys and timestamps only: a count needs no values (see value-free-repartitions.test.ts).
+      expect(repartitioned.map((r) => [r.key?.toString(), r.value?.toString(), r.timestamp, r.headers.trace?.toString()])).toEqual([
+        ['x', '', 100, 'trace-1'],
+        ['y', '', 101, 'trace-1'],
+        ['x', '', 102, 'trace-1'],
+        ['x', '', 103, 'trace-1'],
       ])
       expect(readAll(driver.createOutputTopic('counts-out', S, serdes.long()))).toEqual([
         { key: 'x', value: 1, timestamp: 100, trace: 'trace-1' },

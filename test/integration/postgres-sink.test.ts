@@ -47,6 +47,9 @@ function pipelineEnv(run: ReturnType<typeof names>, guarantee: string, extra: { 
     TEST_UPDATES_TABLE: run.updates,
     SLUICE_GUARANTEE: guarantee,
     SLUICE_PG_URL: PG_URL,
+    // Every count update is a row of the updates table, which the tests count; the update
+    // cache (on by default) would merge a window's updates between commits.
+    SLUICE_UPDATE_CACHE_MAX_ENTRIES: '0',
     ...extra,
   }
 }

@@ -14,9 +14,9 @@ export interface LargestTransactionsOptions {
 
 /**
  * Avro transactions, keyed by card: the largest transaction per card (an Avro store, its
- * changelog and an output topic) and the transactions per category (through an Avro
- * repartition topic). Every Avro subject here follows the transaction schema, so an upgrade
- * of it must read old topics, changelogs and stored values.
+ * changelog and an output topic) and the transactions per category (through a repartition
+ * topic that, read only by a count, carries no values). Every Avro subject here follows the
+ * transaction schema, so an upgrade of it must read old topics, changelogs and stored values.
  */
 export function largestTransactions(options: LargestTransactionsOptions = {}) {
   const transaction = avroTransaction<Transaction>(options.schema ?? 'transaction-v2.avsc', options.registryUrl)

@@ -1,11 +1,12 @@
 import type { Processor, ProcessorSupplier } from '../../processor/processor.js'
 import { Record } from '../../processor/record.js'
 import type { InternalProcessorContext } from '../../runtime/processor-context-impl.js'
-import type { PrefetchingProcessor } from '../../runtime/stream-task.js'
+import type { CachingProcessor, PrefetchingProcessor } from '../../runtime/stream-task.js'
 import type { KeyValueStore, WindowStore } from '../../state/store.js'
 import type { TimeWindow, Windowed } from '../../state/windowed.js'
 import type { TimeWindows } from '../time-windows.js'
 import type { AggregateUpdate } from './key-value-aggregate.js'
+import { cacheIdOf, UpdateCache } from './update-cache.js'
 
 /** Called for a record that arrived after (some of) its windows had closed. */
 export type LateRecordHandler<K, V> = (record: Record<K, V>, closedWindows: readonly TimeWindow[]) => void
@@ -29,8 +30,8 @@ const EMITTED_UP_TO = 'emitted-up-to'
 /**
  * Windowed count / aggregate / reduce. A record updates every window containing its timestamp
  * that is still open; for windows already closed it is dropped, counted in the task's metrics
- * and handed to onLateRecord. With emit 'final', results are forwarded once, when stream time
- * closes the window.
+ * and handed to onLateRecord. With emit 'update', updates wait in an UpdateCache until the
+ * task commits; with emit 'final', results are forwarded once, when stream time closes the window.
  */
 export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptions<K, V, VA>): ProcessorSupplier<K, V, Windowed<K>, VA> {
   const { windows, update } = options
@@ -39,10 +40,12 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
     let store: PrefetchingWindowStore<K, VA>
     let emitted: KeyValueStore<string, number> | undefined
     let emittedUpTo = -1
+    let updates: UpdateCache<Windowed<K>, VA>
 
     const aggregate = (record: Record<K, V>): void => {
       const streamTime = context.currentStreamTimeMs()
       const closed: TimeWindow[] = []
+      const keyId = options.emit === 'update' ? cacheIdOf(record.key) : undefined
       for (const start of windows.windowStartsFor(record.timestamp)) {
         const window = { start, end: start + windows.sizeMs }
         if (windows.isClosed(start, streamTime)) {
@@ -51,7 +54,7 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
         }
         const next = update(record.key, record.value, store.fetch(record.key, start))
         store.put(record.key, next, start)
-        if (options.emit === 'update') context.forward(new Record({ key: record.key, window }, next, record.timestamp, record.headers))
+        if (options.emit === 'update') updates.add(keyId === undefined ? undefined : `${keyId}@${start}`, new Record({ key: record.key, window }, next, record.timestamp, record.headers))
       }
       if (closed.length > 0) {
         context.metrics.lateRecordsDropped++
@@ -70,15 +73,17 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
       emitted?.put(EMITTED_UP_TO, upTo)
     }
 
-    const processor: PrefetchingProcessor & Processor<K, V, Windowed<K>, VA> = {
+    const processor: PrefetchingProcessor & CachingProcessor & Processor<K, V, Windowed<K>, VA> = {
       init: (ctx) => {
         context = ctx as InternalProcessorContext<Windowed<K>, VA>
+        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update))
         store = ctx.getStateStore<PrefetchingWindowStore<K, VA>>(options.storeName)
         if (options.emittedStoreName) {
           emitted = ctx.getStateStore<KeyValueStore<string, number>>(options.emittedStoreName)
           emittedUpTo = emitted.get(EMITTED_UP_TO) ?? -1
         }
       },
+      forwardCached: () => updates.forwardAll(),
       prefetch: (records) =>
         store.prefetch(records.flatMap((record) => windows.windowStartsFor(record.timestamp).map((windowStart) => ({ key: record.key as K, windowStart })))),
       process: (record) => {

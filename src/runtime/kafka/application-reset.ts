@@ -1,4 +1,4 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel } from 'kafkajs'
 import type { Topology } from '../../topology/topology.js'
 import { TaskManager } from './task-manager.js'

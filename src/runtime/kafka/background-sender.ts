@@ -1,6 +1,6 @@
 import type { CommitSteps, TaskOffsets } from '../commit-sequence.js'
 import type { OutgoingRecord } from '../wire-records.js'
-import { MAX_REQUEST_RECORDS, requestBytesOf, requestEnd, sendRequest, type BatchSender, type PartitionsOf } from './buffered-collector.js'
+import { prepareRecord, requestEnd, sendRequest, type BatchSender, type PartitionsOf, type PreparedRecord } from './buffered-collector.js'
 
 /** Sending starts once this much is queued, so that requests are not one record each. */
 const DEFAULT_MIN_SEND_BYTES = 256 * 1024
@@ -17,7 +17,7 @@ const DEFAULT_MIN_SEND_BYTES = 256 * 1024
  * past it, until reset() (the uncommitted work is being redone from the committed offsets).
  */
 export class BackgroundSender {
-  private pending: OutgoingRecord[] = []
+  private pending: PreparedRecord[] = []
   private pendingBytes = 0
   /** Records given and not yet acknowledged (queued or in the request in flight). */
   private unacknowledged = 0
@@ -43,8 +43,9 @@ export class BackgroundSender {
 
   send(record: OutgoingRecord): void {
     if (this.failure !== undefined) return
-    this.pending.push(record)
-    this.pendingBytes += requestBytesOf(record)
+    const prepared = prepareRecord(record, this.partitionsOf)
+    this.pending.push(prepared)
+    this.pendingBytes += prepared.bytes
     this.unacknowledged++
     if (this.sending === undefined && this.pendingBytes >= this.minSendBytes) this.start(false)
   }
@@ -98,9 +99,9 @@ export class BackgroundSender {
         this.pending = []
         this.pendingBytes = 0
         for (let start = 0; start < records.length && generation === this.generation; ) {
-          const end = requestEnd(records, start, MAX_REQUEST_RECORDS)
+          const end = requestEnd(records, start)
           const ends = new Map<string, bigint>()
-          await sendRequest(this.producer, records, start, end, ends, this.partitionsOf)
+          await sendRequest(this.producer, records, start, end, ends)
           if (generation !== this.generation) return
           for (const [key, offset] of ends) this.ends.set(key, offset)
           this.unacknowledged -= end - start

@@ -1,26 +1,35 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import { partitionForKey } from './default-partitioner.js'
 import type { PartitionCounts } from './internal-topics.js'
 
-/** Keeps each produce request well under the broker's default 1 MiB message.max.bytes. */
-const MAX_REQUEST_BYTES = 512 * 1024
 /**
- * The background sender also keeps requests under this many records: kafkajs groups a
- * request's messages per partition by copying the partition's array for every message
- * (quadratic in messages per partition).
+ * A request carries at most this much per partition: each partition's records travel as one
+ * record batch, and the broker refuses batches over its message.max.bytes (1 MiB by default).
  */
-export const MAX_REQUEST_RECORDS = 1000
+const MAX_BATCH_BYTES = 896 * 1024
+/** ... and at most this much in all, so that one request does not hold the producer for long. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 /** Partition counts of the topics written, where known; no count leaves partitioning to kafkajs. */
 export type PartitionsOf = (topic: string) => number | undefined
 
-function toMessage(record: OutgoingRecord, partitionsOf: PartitionsOf | undefined): Message {
+/** A record turned into kafkajs's message, partition chosen where possible, with its size for request bounds. */
+export interface PreparedRecord {
+  readonly topic: string
+  readonly message: Message
+  readonly bytes: number
+}
+
+export function prepareRecord(record: OutgoingRecord, partitionsOf: PartitionsOf | undefined): PreparedRecord {
   let headers: { [name: string]: Buffer | string } | undefined
+  let headerBytes = 0
   for (const name in record.headers) {
     const value = record.headers[name]
-    if (value !== undefined) (headers ??= {})[name] = value
+    if (value === undefined) continue
+    ;(headers ??= {})[name] = value
+    headerBytes += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : value.length) + 8
   }
   let partition = record.partition
   // The default partitioner's choice, computed here without kafkajs's per-message Long arithmetic.
@@ -31,7 +40,9 @@ function toMessage(record: OutgoingRecord, partitionsOf: PartitionsOf | undefine
   const message: Message = { key: record.key, value: record.value, timestamp: String(record.timestamp) }
   if (partition !== undefined) message.partition = partition
   if (headers !== undefined) message.headers = headers
-  return message
+  // Roughly what the record adds to its batch: key, value, headers and per-record framing.
+  const bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + headerBytes + 64
+  return { topic: record.topic, message, bytes }
 }
 
 /** A producer or a transaction: whatever can send a batch. */
@@ -39,23 +50,11 @@ export interface BatchSender {
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>
 }
 
-/** Bytes a record adds to a produce request, roughly (key, value and per-record overhead). */
-export function requestBytesOf(record: OutgoingRecord): number {
-  return (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
-}
-
 /**
  * Sends records[start, end) as one request and returns the next offset per `topic:partition`
  * written, into `ends`.
  */
-export async function sendRequest(
-  producer: BatchSender,
-  records: readonly OutgoingRecord[],
-  start: number,
-  end: number,
-  ends: Map<string, bigint>,
-  partitionsOf?: PartitionsOf,
-): Promise<void> {
+export async function sendRequest(producer: BatchSender, records: readonly PreparedRecord[], start: number, end: number, ends: Map<string, bigint>): Promise<void> {
   const byTopic = new Map<string, Message[]>()
   // Records per partition, per topic, for the end offsets (no string key per record).
   const perPartition = new Map<string, number[]>()
@@ -63,9 +62,9 @@ export async function sendRequest(
   let messages: Message[] = []
   let counts: number[] = []
   for (let index = start; index < end; index++) {
-    const record = records[index]
-    if (record.topic !== topic) {
-      topic = record.topic
+    const { topic: recordTopic, message } = records[index]
+    if (recordTopic !== topic) {
+      topic = recordTopic
       let existing = byTopic.get(topic)
       if (!existing) byTopic.set(topic, (existing = []))
       messages = existing
@@ -73,7 +72,6 @@ export async function sendRequest(
       if (!topicCounts) perPartition.set(topic, (topicCounts = []))
       counts = topicCounts
     }
-    const message = toMessage(record, partitionsOf)
     messages.push(message)
     if (message.partition !== undefined) counts[message.partition] = (counts[message.partition] ?? 0) + 1
   }
@@ -84,12 +82,26 @@ export async function sendRequest(
   }
 }
 
-/** The end (exclusive) of the request that starts at `start`: up to MAX_REQUEST_BYTES and `maxRecords`, at least one record. */
-export function requestEnd(records: readonly OutgoingRecord[], start: number, maxRecords = Infinity): number {
-  const last = Math.min(records.length, start + maxRecords)
-  let bytes = 0
+/**
+ * The end (exclusive) of the request that starts at `start`: at least one record, then as many
+ * as fit MAX_BATCH_BYTES per partition and MAX_REQUEST_BYTES in all. Records whose partition
+ * kafkajs will choose count against one budget per topic, as if they all went to one partition.
+ */
+export function requestEnd(records: readonly PreparedRecord[], start: number): number {
+  const batchBytes = new Map<string, number[]>()
+  let total = 0
   let end = start
-  while (end < last && (end === start || bytes < MAX_REQUEST_BYTES)) bytes += requestBytesOf(records[end++])
+  for (; end < records.length; end++) {
+    const { topic, message, bytes } = records[end]
+    let ofTopic = batchBytes.get(topic)
+    if (ofTopic === undefined) batchBytes.set(topic, (ofTopic = []))
+    // Slot 0: records kafkajs will partition; slot p + 1: partition p.
+    const index = message.partition === undefined ? 0 : message.partition + 1
+    const inBatch = (ofTopic[index] ?? 0) + bytes
+    if (end > start && (total + bytes > MAX_REQUEST_BYTES || inBatch > MAX_BATCH_BYTES)) break
+    ofTopic[index] = inBatch
+    total += bytes
+  }
   return end
 }
 
@@ -99,10 +111,11 @@ export function requestEnd(records: readonly OutgoingRecord[], start: number, ma
  * updates. Returns the next offset per `topic:partition` written.
  */
 export async function sendRecords(producer: BatchSender, records: readonly OutgoingRecord[], partitionsOf?: PartitionsOf): Promise<Map<string, bigint>> {
+  const prepared = records.map((record) => prepareRecord(record, partitionsOf))
   const ends = new Map<string, bigint>()
-  for (let start = 0; start < records.length; ) {
-    const end = requestEnd(records, start)
-    await sendRequest(producer, records, start, end, ends, partitionsOf)
+  for (let start = 0; start < prepared.length; ) {
+    const end = requestEnd(prepared, start)
+    await sendRequest(producer, prepared, start, end, ends)
     start = end
   }
   return ends

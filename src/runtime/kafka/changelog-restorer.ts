@@ -1,4 +1,4 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import type { ChangeRecord } from '../../state/managed-store.js'
@@ -24,7 +24,17 @@ export async function restoreChangelogs(
   kafka: Kafka,
   applicationId: string,
   targets: readonly RestoreTarget[],
-  options: { readCommitted: boolean; log: (message: string) => void; partitionCounts: ReadonlyMap<string, number> },
+  options: {
+    readCommitted: boolean
+    log: (message: string) => void
+    partitionCounts: ReadonlyMap<string, number>
+    /**
+     * Called after each applied batch: the application's consumer sends heartbeats only
+     * between its own batches, and a restore runs inside one, so a restore longer than the
+     * session timeout would otherwise get the member removed from its group.
+     */
+    keepAlive?: () => Promise<void>
+  },
 ): Promise<void> {
   const pending = targets.filter((target) => target.to > target.from)
   if (pending.length === 0) return
@@ -73,6 +83,7 @@ export async function restoreChangelogs(
           }
           if (records.length > 0) await target.apply(records)
           restored += records.length
+          await options.keepAlive?.()
           if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
             lastReport = Date.now()
             options.log(`restoring: ${restored}/${total} records (${Math.floor((100 * restored) / total)}%)`)

@@ -1,4 +1,4 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Admin, ITopicConfig } from 'kafkajs'
 import { TopologyError } from '../../errors.js'
 import type { Topology } from '../../topology/topology.js'

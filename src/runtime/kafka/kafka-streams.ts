@@ -1,4 +1,4 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
@@ -197,7 +197,7 @@ export class KafkaStreams {
       readUncommitted: config.processingGuarantee !== 'exactly_once',
       sessionTimeout: config.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: Math.min(3_000, Math.floor(config.sessionTimeoutMs / 3)),
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: 200,
     })
     this.consumer.on(this.consumer.events.REBALANCING, () => {
@@ -257,8 +257,8 @@ export class KafkaStreams {
    * the task's producer fenced the previous owner, while that owner's last transaction (offsets
    * included) was still completing (kafkajs cannot ask for stable offsets, KIP-447).
    */
-  private async startTasks(): Promise<void> {
-    const created = await (this.taskManager as TaskManager).reconcile()
+  private async startTasks(keepAlive?: () => Promise<void>): Promise<void> {
+    const created = await (this.taskManager as TaskManager).reconcile(keepAlive)
     if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
     const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
     const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.topology.applicationId, topics })
@@ -285,41 +285,67 @@ export class KafkaStreams {
     return this.closing
   }
 
+  private get heartbeatIntervalMs(): number {
+    return Math.min(3_000, Math.floor(this.config.sessionTimeoutMs / 3))
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    await this.lock.run(async () => {
-      if (this.stateValue !== 'RUNNING' || this.recovering || !isRunning() || isStale()) return
-      const taskManager = this.taskManager as TaskManager
-      await this.startTasks()
-      if (isStale()) return
-      const subtopology = this.topology.subtopologyOf(batch.topic)
-      const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
-      if (!task) return
-      const records: IncomingRecord[] = batch.messages.map((message) => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        timestamp: Number(message.timestamp),
-        headers: toHeaders(message.headers),
-      }))
-      try {
-        if (records.length > 0) await task.process(records)
-      } catch (error) {
-        // Stop at the failing record: commit what came before it, then shut down with the error.
-        void this.failWith(error instanceof Error ? error : new Error(String(error)))
-        return
-      }
-      resolveOffset(batch.lastOffset())
-      task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
-      this.uncommitted = true
-      if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
-        await this.commitOrMarkBroken()
-      }
-    })
+    // kafkajs heartbeats only between batches: while this one waits for the lock (a restore
+    // after a rebalance, a store query) or restores, heartbeat here so that the group does not
+    // drop the member. A rebalance that starts meanwhile is noticed by the heartbeat after it.
+    const keepAlive = async (): Promise<void> => {
+      await heartbeat().catch(() => undefined)
+    }
+    const waiting = setInterval(() => void keepAlive(), this.heartbeatIntervalMs)
+    try {
+      await this.lock.run(async () => {
+        clearInterval(waiting)
+        await this.processBatch(batch, resolveOffset, isRunning, isStale, keepAlive)
+      })
+    } finally {
+      clearInterval(waiting)
+    }
     // No commit when a rebalance starts: a commit cut short there (changelogs sent, offsets
     // refused) would count records twice. The work since the last commit is redone instead.
     await heartbeat()
+  }
+
+  private async processBatch(
+    batch: EachBatchPayload['batch'],
+    resolveOffset: EachBatchPayload['resolveOffset'],
+    isRunning: () => boolean,
+    isStale: () => boolean,
+    keepAlive: () => Promise<void>,
+  ): Promise<void> {
+    if (this.stateValue !== 'RUNNING' || this.recovering || !isRunning() || isStale()) return
+    const taskManager = this.taskManager as TaskManager
+    await this.startTasks(keepAlive)
+    if (isStale()) return
+    const subtopology = this.topology.subtopologyOf(batch.topic)
+    const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
+    if (!task) return
+    const records: IncomingRecord[] = batch.messages.map((message) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      timestamp: Number(message.timestamp),
+      headers: toHeaders(message.headers),
+    }))
+    try {
+      if (records.length > 0) await task.process(records)
+    } catch (error) {
+      // Stop at the failing record: commit what came before it, then shut down with the error.
+      void this.failWith(error instanceof Error ? error : new Error(String(error)))
+      return
+    }
+    resolveOffset(batch.lastOffset())
+    task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
+    this.uncommitted = true
+    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
+      await this.commitOrMarkBroken()
+    }
   }
 
   private async commitIfDue(): Promise<void> {

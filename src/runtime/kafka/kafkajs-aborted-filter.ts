@@ -1,13 +1,10 @@
-// Imported before kafkajs anywhere Sluice uses it (see the import order in those files).
-//
 // kafkajs 2.2.4 drops records of aborted transactions in consumer/filterAbortedMessages.js,
 // but it enters at most one aborted transaction per record: when a fetch starts exactly at
 // the first offset of an aborted transaction and an earlier-starting aborted transaction of
 // another producer is also listed, the first record(s) of the second one get through a
 // read-committed consumer. Under exactly-once that surfaced as an extra count after a crash
 // (a fenced task's aborted repartition records read by the next owner). This installs a
-// corrected filter in kafkajs's place before kafkajs loads it.
-import Module, { createRequire } from 'node:module'
+// corrected filter in kafkajs's place (see kafkajs-corrections.ts).
 
 interface FetchedMessage {
   offset: string
@@ -38,17 +35,4 @@ export function filterAbortedMessages({ messages, abortedTransactions }: { messa
     }
     return !(inTransaction && aborting.has(String(producerId)))
   })
-}
-
-const require = createRequire(import.meta.url)
-const filterPath = require.resolve('kafkajs/src/consumer/filterAbortedMessages.js')
-const batchPath = require.resolve('kafkajs/src/consumer/batch.js')
-if (require.cache[batchPath] !== undefined && require.cache[filterPath]?.exports !== filterAbortedMessages) {
-  process.emitWarning('kafkajs was loaded before Sluice could correct its aborted-transaction filter; import sluice before kafkajs', { code: 'SLUICE_KAFKAJS_ORDER' })
-} else if (require.cache[filterPath] === undefined) {
-  const patched = new Module(filterPath)
-  patched.filename = filterPath
-  patched.loaded = true
-  patched.exports = filterAbortedMessages
-  require.cache[filterPath] = patched
 }

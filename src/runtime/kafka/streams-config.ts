@@ -18,6 +18,12 @@ export interface StreamsConfig {
    * as a request's worth has accumulated), so this bounds the added latency.
    */
   commitIntervalMs?: number
+  /**
+   * Aggregation updates each task holds until commit (default 10 000 keys): a key updated many
+   * times between commits is forwarded once, with its latest value, as Kafka Streams' record
+   * cache does. 0 forwards every update at once.
+   */
+  updateCacheMaxEntries?: number
   /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
@@ -42,6 +48,8 @@ export interface StreamsConfig {
   log?: (message: string) => void
 }
 
+export const DEFAULT_UPDATE_CACHE_MAX_ENTRIES = 10_000
+
 export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort'>> {
   deadLetterTopic: string | undefined
   queryPort: number | undefined
@@ -56,6 +64,7 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     backend: config.backend ?? 'leveldb',
     processingGuarantee: guarantee,
     commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 1000),
+    updateCacheMaxEntries: config.updateCacheMaxEntries ?? DEFAULT_UPDATE_CACHE_MAX_ENTRIES,
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,

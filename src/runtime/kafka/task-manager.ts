@@ -1,4 +1,4 @@
-import './kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
@@ -84,7 +84,7 @@ export class TaskManager {
    * Closes tasks no longer assigned (dirty: their uncommitted work will be redone by the new
    * owner) and creates the new ones, restoring their stores from the changelogs first.
    */
-  async reconcile(): Promise<ActiveTask[]> {
+  async reconcile(keepAlive?: () => Promise<void>): Promise<ActiveTask[]> {
     if (this.reconciled || this.closed) return []
     this.reconciled = true
     for (const [taskId, entry] of this.active) {
@@ -98,7 +98,7 @@ export class TaskManager {
       for (const taskId of [...this.assigned].sort()) {
         if (!this.active.has(taskId)) created.push(await this.createTask(taskId))
       }
-      await this.restore(created)
+      await this.restore(created, keepAlive)
       for (const entry of created) await entry.task.initialize()
     } catch (error) {
       for (const entry of created) await this.closeTask(entry, false).catch(() => undefined)
@@ -196,11 +196,12 @@ export class TaskManager {
       collector,
       clock: Date.now,
       onFailure: this.deps.onFailure(collector),
+      updateCacheMaxEntries: this.deps.config.updateCacheMaxEntries,
     })
     return { task, directory, checkpoint, collector, producer, restoreFrom }
   }
 
-  private async restore(entries: readonly ActiveTask[]): Promise<void> {
+  private async restore(entries: readonly ActiveTask[], keepAlive: (() => Promise<void>) | undefined): Promise<void> {
     const targets: RestoreTarget[] = []
     for (const entry of entries) {
       for (const store of entry.task.stores.values()) {
@@ -222,6 +223,7 @@ export class TaskManager {
       readCommitted: this.exactlyOnce,
       log: this.deps.config.log,
       partitionCounts: this.deps.partitionCounts,
+      keepAlive,
     })
   }
 

@@ -1,4 +1,4 @@
-import '../../runtime/kafka/kafkajs-aborted-filter.js' // corrects kafkajs before it loads
+import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs'
 import { messageOf } from '../../errors.js'
 import { PgDatabase } from './pg-database.js'
