@@ -47,4 +47,9 @@ export class PunctuationSchedule {
   get hasStreamTimePunctuators(): boolean {
     return this.byType['stream-time'].length > 0
   }
+
+  /** Whether a wall-clock punctuator is due at `nowMs`. */
+  wallClockDue(nowMs: number): boolean {
+    return this.byType['wall-clock'].some((scheduled) => !scheduled.cancelled && nowMs >= scheduled.nextMs)
+  }
 }

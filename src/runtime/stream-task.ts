@@ -157,6 +157,11 @@ export class StreamTask implements TaskServices {
     this.current = undefined
   }
 
+  /** Whether a wall-clock punctuator is due at `nowMs`. */
+  wallClockDue(nowMs: number): boolean {
+    return this.punctuations.wallClockDue(nowMs)
+  }
+
   /** Runs wall-clock punctuators that are due at `nowMs`. */
   async punctuateWallClock(nowMs: number): Promise<void> {
     await this.punctuate('wall-clock', nowMs)

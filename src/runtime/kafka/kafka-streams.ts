@@ -24,6 +24,8 @@ import { TaskManager, type ActiveTask } from './task-manager.js'
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
 /** Unsent or unacknowledged outputs beyond this many records make the next batch commit early. */
+/** How often due wall-clock punctuators are looked for: the finest interval they can keep. */
+const WALL_CLOCK_TICK_MS = 50
 const MAX_BUFFERED_RECORDS = 50_000
 
 const NO_HEADERS: Headers = Object.freeze({})
@@ -80,6 +82,7 @@ export class KafkaStreams {
   /** Between kafkajs noticing a rebalance and the new assignment: no commits from the timer. */
   private rebalancing = false
   private commitTimer: NodeJS.Timeout | undefined
+  private punctuationTimer: NodeJS.Timeout | undefined
   /** At-least-once: a commit failed part-way (changelogs sent, offsets not): stores must be rebuilt. */
   private commitBroken = false
   /** Exactly-once: a failed transaction closed the tasks; the consumer is rejoining. */
@@ -248,6 +251,8 @@ export class KafkaStreams {
     // so that downstream sub-topologies and offsets never wait on new input.
     this.commitTimer = setInterval(() => void this.commitIfDue(), Math.max(10, Math.min(1000, config.commitIntervalMs / 2)))
     this.commitTimer.unref()
+    this.punctuationTimer = setInterval(() => void this.punctuateWallClock(), WALL_CLOCK_TICK_MS)
+    this.punctuationTimer.unref()
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
   }
 
@@ -345,6 +350,24 @@ export class KafkaStreams {
     this.uncommitted = true
     if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
       await this.commitOrMarkBroken()
+    }
+  }
+
+  /** Runs the tasks' wall-clock punctuators that are due, with or without input, between batches. */
+  private async punctuateWallClock(): Promise<void> {
+    const ready = (): boolean => this.stateValue === 'RUNNING' && !this.recovering && !this.rebalancing
+    if (!ready() || !(this.taskManager?.tasks().some((task) => task.wallClockDue(Date.now())) ?? false)) return
+    try {
+      await this.lock.run(async () => {
+        if (!ready()) return
+        for (const task of this.taskManager?.tasks() ?? []) {
+          if (!task.wallClockDue(Date.now())) continue
+          await task.punctuateWallClock(Date.now())
+          this.uncommitted = true
+        }
+      })
+    } catch (error) {
+      void this.failWith(new Error(`A wall-clock punctuator failed: ${messageOf(error)}`))
     }
   }
 
@@ -510,6 +533,7 @@ export class KafkaStreams {
     }
     this.stateValue = 'STOPPING'
     clearInterval(this.commitTimer)
+    clearInterval(this.punctuationTimer)
     await this.queryEndpoint?.close()
     try {
       await this.lock.run(async () => {
