@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { defineTopology, serdes, type StreamsConfig, type Topology } from '../src/index.js'
 import { KafkaStreams } from '../src/runtime/kafka/kafka-streams.js'
+import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { reachable } from '../test/global-setup.js'
 import { benchTransactions } from './transactions.js'
@@ -53,7 +54,8 @@ export async function timeUntilConsumed(groupId: string, topics: readonly string
 export async function prepareInput(topic: string): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
+  // A broker started a moment ago may not host the new topic yet.
+  await retryRetriable(`creating ${topic}`, () => admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }), () => {})
   await admin.disconnect()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()

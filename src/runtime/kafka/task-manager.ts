@@ -162,9 +162,17 @@ export class TaskManager {
     const restoreFrom = await checkpoint.read()
     // A checkpoint is valid once: from here on a crash must restore from the same point again.
     await checkpoint.remove()
-    // Under exactly-once the local store may hold writes of a transaction that never
-    // committed; without a checkpoint (no clean close) it is wiped and rebuilt from the changelog.
-    if (this.exactlyOnce && restoreFrom.size === 0 && subtopology.stores.length > 0) await rm(directory, { recursive: true, force: true })
+    // Without a checkpoint (no clean close) the local stores may hold writes that never reached
+    // their changelogs (flushed, then a crash before the changelog records or, under
+    // exactly-once, the transaction were through). Replaying the changelog from its start
+    // would not undo a key it never saw, so they are wiped first; the replay happens anyway.
+    // Under at-least-once a store without a changelog keeps its files: they are its only copy.
+    if (restoreFrom.size === 0) {
+      if (this.exactlyOnce && subtopology.stores.length > 0) await rm(directory, { recursive: true, force: true })
+      for (const spec of this.exactlyOnce ? [] : subtopology.stores) {
+        if (this.deps.topology.changelogTopicOf(spec.name) !== undefined) await rm(join(directory, spec.name), { recursive: true, force: true })
+      }
+    }
     let producer: Producer | undefined
     if (this.exactlyOnce) {
       producer = this.deps.kafka.producer({
