@@ -25,14 +25,15 @@ describe('sluice schema check', () => {
   const subjects = {
     input: `${applicationId}-in-value`,
     output: `${applicationId}-largest-value`,
+    repartition: `${applicationId}-transactions-by-category-repartition-value`,
+    categoryChangelog: `${applicationId}-largest-transaction-per-category-changelog-value`,
     changelog: `${applicationId}-largest-transaction-per-card-changelog-value`,
   }
   const run = (schema: TransactionSchemaFile, ...flags: string[]) => sluice(['schema', 'check', FIXTURE, ...flags], { TEST_APPLICATION_ID: applicationId, TEST_TRANSACTION_SCHEMA: schema })
   let folder: string
 
   beforeAll(async () => {
-    // Version 1 of the application registers v1 under every subject it writes or reads (its
-    // repartition topic feeds only a count, so it carries no values and has no value subject).
+    // Version 1 of the application registers v1 under every subject it writes or reads.
     const names = { applicationId, inputTopic: `${applicationId}-in`, outputTopic: `${applicationId}-largest`, countsTopic: `${applicationId}-counts` }
     const driver = await TopologyTestDriver.create(largestTransactions({ ...names, schema: 'transaction-v1.avsc' }))
     try {
@@ -55,7 +56,7 @@ describe('sluice schema check', () => {
     const result = await run('transaction-v2.avsc')
     expect(result.stderr).toBe('')
     for (const subject of Object.values(subjects)) expect(result.stdout).toContain(`${subject}: compatible (BACKWARD, 1 earlier schema(s))`)
-    expect(result.stdout).toContain('all 3 subject(s) compatible')
+    expect(result.stdout).toContain('all 5 subject(s) compatible')
     expect(result.code).toBe(0)
   })
 
@@ -64,7 +65,7 @@ describe('sluice schema check', () => {
     for (const subject of Object.values(subjects)) expect(result.stdout).toContain(`${subject}: INCOMPATIBLE (BACKWARD, 1 earlier schema(s))`)
     expect(result.stdout).toContain('- field `merchant_country` added without a default: a reader on the new schema cannot read old records (version 1, id ')
     expect(result.stdout).toContain(`used by store largest-transaction-per-card and its changelog ${applicationId}-largest-transaction-per-card-changelog (value)`)
-    expect(result.stdout).toContain('3 of 3 subject(s) incompatible')
+    expect(result.stdout).toContain('5 of 5 subject(s) incompatible')
     expect(result.code).toBe(1)
   })
 
@@ -82,7 +83,7 @@ describe('sluice schema check', () => {
     expect(result.stdout).toContain(`a reader on the new schema cannot read old records (${join(folder, subjects.changelog, '1.avsc')})`)
     expect(result.stdout).not.toContain(`(${join(folder, subjects.changelog, '2.avsc')})`)
     expect(result.stdout).toContain(`${subjects.output}: new (FULL_TRANSITIVE, no earlier schema)`)
-    expect(result.stdout).toContain('2 of 3 subject(s) incompatible')
+    expect(result.stdout).toContain('2 of 5 subject(s) incompatible')
     expect(result.code).toBe(1)
   })
 })

@@ -75,6 +75,8 @@ describe('schema evolution of the shipped Avro topology (largest transactions)',
       expect.arrayContaining([
         [`${names.inputTopic}-value`, 1, []],
         [`${changelog}-value`, 1, []],
+        [`${names.applicationId}-transactions-by-category-repartition-value`, 1, []],
+        [`${names.applicationId}-largest-transaction-per-category-changelog-value`, 1, []],
       ]),
     )
     // The upgraded stores wrote v2 under the changelog subject, after v1.
@@ -119,7 +121,13 @@ describe('schema evolution of the shipped Avro topology (largest transactions)',
     const error = (await upgrade.catch((caught: unknown) => caught)) as SchemaCompatibilityError
     const failing = error.checks.filter((check) => check.problems.length > 0).map((check) => check.subject)
     expect(failing.sort()).toEqual(
-      [`${names.inputTopic}-value`, `${names.outputTopic}-value`, `${names.applicationId}-largest-transaction-per-card-changelog-value`].sort(),
+      [
+        `${names.inputTopic}-value`,
+        `${names.outputTopic}-value`,
+        `${names.applicationId}-largest-transaction-per-card-changelog-value`,
+        `${names.applicationId}-transactions-by-category-repartition-value`,
+        `${names.applicationId}-largest-transaction-per-category-changelog-value`,
+      ].sort(),
     )
     expect(error.message).toContain('field `merchant_country` added without a default: a reader on the new schema cannot read old records (the old topology)')
     expect(ran).toBe(false)

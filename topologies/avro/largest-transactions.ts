@@ -14,9 +14,10 @@ export interface LargestTransactionsOptions {
 
 /**
  * Avro transactions, keyed by card: the largest transaction per card (an Avro store, its
- * changelog and an output topic) and the transactions per category (through a repartition
- * topic that, read only by a count, carries no values). Every Avro subject here follows the
- * transaction schema, so an upgrade of it must read old topics, changelogs and stored values.
+ * changelog and an output topic), and through an Avro repartition topic by category, the
+ * transactions per category and the largest one per category (a store to query). Every Avro
+ * subject here follows the transaction schema, so an upgrade of it must read old topics,
+ * repartition topics, changelogs and stored values.
  */
 export function largestTransactions(options: LargestTransactionsOptions = {}) {
   const transaction = avroTransaction<Transaction>(options.schema ?? 'transaction-v2.avsc', options.registryUrl)
@@ -27,11 +28,12 @@ export function largestTransactions(options: LargestTransactionsOptions = {}) {
       .reduce((largest, tx) => (tx.amt > largest.amt ? tx : largest), { store: 'largest-transaction-per-card' })
       .toStream()
       .to(options.outputTopic ?? 'largest-transactions', { key: serdes.string(), value: transaction })
-    transactions
-      .groupBy((_card, tx) => tx.category, { key: serdes.string(), repartition: 'transactions-by-category' })
+    const byCategory = transactions.groupBy((_card, tx) => tx.category, { key: serdes.string(), repartition: 'transactions-by-category' })
+    byCategory
       .count({ store: 'transactions-per-category' })
       .toStream()
       .to(options.countsTopic ?? 'transactions-per-category', { key: serdes.string(), value: serdes.long() })
+    byCategory.reduce((largest, tx) => (tx.amt > largest.amt ? tx : largest), { store: 'largest-transaction-per-category' })
   })
 }
 
