@@ -26,7 +26,7 @@ export function keyValueAggregateProcessor<K, V, VA>(storeName: string, update: 
       process: (record: Record<K, V>) => {
         const next = update(record.key, record.value, store.get(record.key))
         store.put(record.key, next)
-        updates.add(cacheIdOf(record.key), record.withValue(next))
+        updates.add(updates.holdsUpdates ? cacheIdOf(record.key) : undefined, record.withValue(next))
       },
     }
     return processor

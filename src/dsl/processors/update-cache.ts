@@ -22,6 +22,11 @@ export class UpdateCache<K, V> {
     return this.pending.size
   }
 
+  /** False when every update is forwarded at once: callers can skip naming keys. */
+  get holdsUpdates(): boolean {
+    return this.maxEntries > 0
+  }
+
   /** `id` names the key (and window) updated; an update without one is forwarded at once. */
   add(id: string | undefined, record: Record<K, V>): void {
     if (this.maxEntries <= 0 || id === undefined) {

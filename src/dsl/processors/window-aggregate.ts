@@ -45,7 +45,7 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
     const aggregate = (record: Record<K, V>): void => {
       const streamTime = context.currentStreamTimeMs()
       const closed: TimeWindow[] = []
-      const keyId = options.emit === 'update' ? cacheIdOf(record.key) : undefined
+      const keyId = options.emit === 'update' && updates.holdsUpdates ? cacheIdOf(record.key) : undefined
       for (const start of windows.windowStartsFor(record.timestamp)) {
         const window = { start, end: start + windows.sizeMs }
         if (windows.isClosed(start, streamTime)) {

@@ -24,9 +24,9 @@ import { TaskManager, type ActiveTask } from './task-manager.js'
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
 /** Unsent or unacknowledged outputs beyond this many records make the next batch commit early. */
+const MAX_BUFFERED_RECORDS = 50_000
 /** How often due wall-clock punctuators are looked for: the finest interval they can keep. */
 const WALL_CLOCK_TICK_MS = 50
-const MAX_BUFFERED_RECORDS = 50_000
 
 const NO_HEADERS: Headers = Object.freeze({})
 
