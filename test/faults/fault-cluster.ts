@@ -12,20 +12,29 @@ const SERVICES = `${REPO}/scripts/services.sh`
 
 export type FaultService = 'kafka' | 'postgres'
 
+/**
+ * Each test file that restarts services has a cluster of its own (a name and ports of its
+ * own), since vitest may run the files side by side.
+ */
 export class FaultCluster {
-  readonly kafkaPort = Number(process.env.FAULT_KAFKA_PORT ?? 19092)
-  readonly pgPort = Number(process.env.FAULT_PG_PORT ?? 15432)
-  readonly brokers = [`127.0.0.1:${this.kafkaPort}`]
-  readonly pgUrl = `postgres://sluice:sluice@127.0.0.1:${this.pgPort}/sluice`
-  readonly client = new KafkaTestClient(this.brokers)
-  private readonly env = {
-    ...process.env,
-    SLUICE_SERVICES_DIR: `${REPO}/.services/faults`,
+  readonly brokers: string[]
+  readonly pgUrl: string
+  readonly client: KafkaTestClient
+  private readonly env: { [name: string]: string | undefined }
+
+  constructor(name: string, kafkaPort: number, pgPort: number) {
+    this.brokers = [`127.0.0.1:${kafkaPort}`]
+    this.pgUrl = `postgres://sluice:sluice@127.0.0.1:${pgPort}/sluice`
+    this.client = new KafkaTestClient(this.brokers)
+    this.env = {
+      ...process.env,
+      SLUICE_SERVICES_DIR: `${REPO}/.services/faults-${name}`,
     // The jars the suite's own services fetched (fetched here if they have not been).
-    SLUICE_KAFKA_HOME: process.env.SLUICE_KAFKA_HOME ?? `${REPO}/.services/kafka/${process.env.SLUICE_KAFKA_VERSION ?? '4.4.0'}`,
-    SLUICE_KAFKA_PORT: String(this.kafkaPort),
-    SLUICE_KAFKA_CONTROLLER_PORT: String(this.kafkaPort + 1),
-    SLUICE_PG_PORT: String(this.pgPort),
+      SLUICE_KAFKA_HOME: process.env.SLUICE_KAFKA_HOME ?? `${REPO}/.services/kafka/${process.env.SLUICE_KAFKA_VERSION ?? '4.4.0'}`,
+      SLUICE_KAFKA_PORT: String(kafkaPort),
+      SLUICE_KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
+      SLUICE_PG_PORT: String(pgPort),
+    }
   }
 
   /** What the services script printed last, for failure messages. */

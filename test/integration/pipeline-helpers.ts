@@ -4,7 +4,9 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { KafkaMessage } from 'kafkajs'
 import type pg from 'pg'
+import { serdes } from 'sluice'
 import { benchTransactions } from '../../bench/transactions.js'
 import { unique } from './kafka-helpers.js'
 
@@ -81,4 +83,16 @@ export async function updatesIn(pool: pg.Pool, table: string): Promise<{ rows: n
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** The last count per `category@windowStart` in the output topic's messages (earlier updates may repeat). */
+export function lastCountPerWindow(messages: readonly KafkaMessage[], topic: string): Map<string, number> {
+  const key = serdes.windowed(serdes.string())
+  const long = serdes.long()
+  const counts = new Map<string, number>()
+  for (const message of messages) {
+    const window = key.deserialize(topic, message.key)
+    counts.set(`${window.key}@${window.window.start}`, long.deserialize(topic, message.value))
+  }
+  return counts
 }

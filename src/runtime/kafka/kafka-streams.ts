@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer, type Transaction } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import type { Headers } from '../../serde/serde.js'
@@ -12,7 +12,7 @@ import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/que
 import type { IncomingRecord } from '../wire-records.js'
 import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
-import { isConcurrentTransactions, needsAPerson } from './fault-classification.js'
+import { needsAPerson } from './fault-classification.js'
 import { GroupSession, MembershipLostError, type GroupSessionHandlers } from './group-session.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { RepartitionPurger } from './repartition-purger.js'
@@ -22,6 +22,7 @@ import { QueryEndpoint } from './query-endpoint.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
+import { sendOffsetsRetrying } from './transaction-offsets.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
@@ -50,8 +51,8 @@ const REJOIN_PAUSE_MS = 1000
 const REJOIN_MAX_PAUSE_MS = 30_000
 /** How long admin requests of a running application retry retriable errors (a broker restarting). */
 const ADMIN_RETRY_MS = 120_000
-/** How long an offsets-only commit retries CONCURRENT_TRANSACTIONS (the previous commit's markers). */
-const SEND_OFFSETS_RETRY_MS = 30_000
+/** How long start-up waits for a cluster that does not answer (restarting, or not up yet). */
+const STARTUP_RETRY_MS = 300_000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -201,18 +202,24 @@ export class KafkaStreams {
       this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
       config.log(`store queries at ${this.queryEndpoint.url}`)
     }
-    this.admin = this.kafka.admin()
-    await this.admin.connect()
-    const admin = this.admin
+    const admin = this.kafka.admin()
+    this.admin = admin
+    // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting
+    // this process at that moment expects; a topic just created may not have its leader yet.
     this.partitionCounts = await retryRetriable(
-      'preparing topics',
-      () => prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] }),
+      `connecting to ${config.brokers.join(',')} and preparing topics`,
+      async () => {
+        await admin.connect()
+        return prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] })
+      },
       config.log,
+      STARTUP_RETRY_MS,
     )
     // At-least-once shares one producer; exactly-once gives each task its own transactional one.
     if (config.processingGuarantee === 'at_least_once') {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
-      await this.producer.connect()
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+      this.producer = producer
+      await retryRetriable('connecting the producer', () => producer.connect(), config.log, STARTUP_RETRY_MS)
       this.sender = new BackgroundSender(this.producer, {
         partitionsOf: (topic) => this.partitionCounts.get(topic),
         // A member back from a long pause must not write its stale state after the new owner's.
@@ -231,7 +238,7 @@ export class KafkaStreams {
       forward: sender && ((record) => sender.send(record)),
     })
     this.lastCommitMs = Date.now()
-    await this.openSession()
+    await retryRetriable('joining the group', () => this.openSession(), config.log, STARTUP_RETRY_MS)
     this.stateValue = 'RUNNING'
     // Outputs (repartition records too) below the background sender's threshold, and all of them
     // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,
@@ -577,7 +584,7 @@ export class KafkaStreams {
           },
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
-            if (topics.length > 0) await this.sendOffsets(transaction, topics)
+            if (topics.length > 0) await sendOffsetsRetrying(transaction, this.topology.applicationId, topics)
             sentOffsets = [...offsets].map(([topic, offset]) => ({ topic, partition, offset }))
           },
         },
@@ -588,27 +595,6 @@ export class KafkaStreams {
     } catch (error) {
       await transaction.abort().catch(() => undefined)
       throw error
-    }
-  }
-
-  /**
-   * Adds the offsets to the transaction. Right after the previous commit the coordinator may
-   * still be writing its markers and answer CONCURRENT_TRANSACTIONS, which kafkajs does not
-   * retry for offsets; it is retriable, and failing the transaction for it would close, wipe and
-   * restore every task.
-   */
-  private async sendOffsets(transaction: Transaction, topics: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
-    const started = Date.now()
-    let pause = 10
-    for (;;) {
-      try {
-        await transaction.sendOffsets({ consumerGroupId: this.topology.applicationId, topics })
-        return
-      } catch (error) {
-        if (!isConcurrentTransactions(error) || Date.now() - started > SEND_OFFSETS_RETRY_MS) throw error
-        await sleep(pause)
-        pause = Math.min(pause * 2, 500)
-      }
     }
   }
 
