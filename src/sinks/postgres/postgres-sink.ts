@@ -205,9 +205,10 @@ export class PostgresSink {
       this.log(`the batch at ${range} was refused (${sqlStateOf(error) === undefined ? '' : `SQLSTATE ${sqlStateOf(error)}: `}${messageOf(error)}); writing it row by row`)
     }
     let refused: RefusedRecord[] = []
+    // A heartbeat refused (a rebalance under way) does not stop the batch, as in the fast path.
     await this.withRetry(`write ${rows.length} rows one by one`, () =>
       this.database.inTransaction(async (tx) => {
-        refused = [...unreadable, ...(await writeRowByRow(tx, rows))]
+        refused = [...unreadable, ...(await writeRowByRow(tx, rows, () => heartbeat().catch(() => undefined)))]
         await this.deadLetters.write(tx, refused)
         await tx.query(saveOffset.text, saveOffset.values)
       }), heartbeat)

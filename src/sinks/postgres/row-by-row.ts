@@ -10,9 +10,11 @@ import { isRowRefusal, isTransient } from './sqlstate.js'
  * key wins as in the batch. Any other failure (a missing table, a lost connection) is no row's
  * fault: it is thrown, named after the record it happened on unless it is transient.
  */
-export async function writeRowByRow(tx: TransactionClient, rows: readonly PendingRow[]): Promise<RefusedRecord[]> {
+export async function writeRowByRow(tx: TransactionClient, rows: readonly PendingRow[], heartbeat: () => Promise<void> = async () => undefined): Promise<RefusedRecord[]> {
   const refused: RefusedRecord[] = []
-  for (const pending of rows) {
+  for (const [index, pending] of rows.entries()) {
+    // A large batch row by row takes a while: stay in the consumer group meanwhile.
+    if (index % 200 === 199) await heartbeat()
     await tx.query('SAVEPOINT sluice_row')
     try {
       for (const statement of insertStatements(pending.table, [pending.row])) await tx.query(statement.text, statement.values)
