@@ -14,6 +14,11 @@ export class TopologyError extends Error {
   override readonly name = 'TopologyError'
 }
 
+/** A sink configuration that cannot work; thrown before the sink connects to anything. */
+export class SinkConfigError extends Error {
+  override readonly name = 'SinkConfigError'
+}
+
 /** A record whose key or value could not be read. */
 export class DeserializationError extends Error {
   override readonly name = 'DeserializationError'

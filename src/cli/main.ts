@@ -36,10 +36,16 @@ Options (environment variable in brackets):
   --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]
 `
 
-/** Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not keep it alive). */
+/**
+ * Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not
+ * keep it alive). A part failing to start stops the parts already started, logs the error and
+ * exits with 1: never an unhandled rejection, never a process left running half started.
+ */
 async function untilStopped(parts: { log: (message: string) => void; start(): Promise<void>; stop(): Promise<void>; stopped(): Promise<void>; error(): Error | undefined }[]): Promise<never> {
   let stopping: Promise<unknown> | undefined
-  const stopAll = (): Promise<unknown> => (stopping ??= Promise.all(parts.map((part) => part.stop())))
+  const failures: Error[] = []
+  const record = (error: unknown): void => void failures.push(error instanceof Error ? error : new Error(String(error)))
+  const stopAll = (): Promise<unknown> => (stopping ??= Promise.all(parts.map((part) => part.stop().catch(record))))
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       parts[0]?.log(`${signal}: shutting down`)
@@ -52,11 +58,15 @@ async function untilStopped(parts: { log: (message: string) => void; start(): Pr
     parts[0]?.log(`${early} while starting: not starting`)
     process.exit(0)
   }
-  for (const part of parts) await part.start()
-  // One part stopping on an error stops the others.
-  await Promise.race(parts.map((part) => part.stopped()))
+  try {
+    for (const part of parts) await part.start()
+    // One part stopping on an error stops the others.
+    await Promise.race(parts.map((part) => part.stopped()))
+  } catch (error) {
+    record(error)
+  }
   await stopAll()
-  const errors = parts.flatMap((part) => (part.error() ? [part.error() as Error] : []))
+  const errors = [...new Set([...failures, ...parts.flatMap((part) => (part.error() ? [part.error() as Error] : []))])]
   for (const error of errors) process.stderr.write(`sluice: ${error.message}\n`)
   process.exit(errors.length > 0 ? 1 : 0)
 }

@@ -153,7 +153,7 @@ export class SluiceProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
     // SLUICE_TEST_LOGS=<dir> keeps every process's output there, for looking into a failure.
     const logs = process.env.SLUICE_TEST_LOGS
-    if (logs) void this.exited.then(() => writeFileSync(join(logs, `${this.child.pid}.log`), this.output.join('')))
+    if (logs) this.exited.then(() => writeFileSync(join(logs, `${this.child.pid}.log`), this.output.join(''))).catch((error: unknown) => process.stderr.write(`cannot keep the log: ${String(error)}\n`))
   }
 
   /** `sluice sink <file>` */

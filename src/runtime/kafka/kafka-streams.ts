@@ -626,7 +626,8 @@ export class KafkaStreams {
       this.config.log(`stopping on error: ${error.message}`)
     }
     this.closing ??= this.shutdown(true)
-    return this.closing
+    // Callers fire and forget (`void this.failWith(...)`): a failing shutdown is logged, never an unhandled rejection.
+    return this.closing.catch((failure: unknown) => this.config.log(`shutdown failed: ${messageOf(failure)}`))
   }
 
   private async shutdown(commit: boolean): Promise<void> {

@@ -27,7 +27,8 @@ export class QueryServer {
 
   /** Listens and returns the base URL (port 0 picks a free port). */
   async listen(host: string, port: number): Promise<string> {
-    const server = createServer((request, response) => void this.handle(request, response))
+    // handle() answers its own errors; one failing even to answer drops the connection.
+    const server = createServer((request, response) => void this.handle(request, response).catch(() => response.destroy()))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
