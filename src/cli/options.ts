@@ -46,6 +46,7 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
     updateCacheMaxEntries: countOf('update-cache', updateCache),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
+    startupTimeoutMs: env.SLUICE_STARTUP_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_STARTUP_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
     queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
   }

@@ -51,8 +51,6 @@ const REJOIN_PAUSE_MS = 1000
 const REJOIN_MAX_PAUSE_MS = 30_000
 /** How long admin requests of a running application retry retriable errors (a broker restarting). */
 const ADMIN_RETRY_MS = 120_000
-/** How long start-up waits for a cluster that does not answer (restarting, or not up yet). */
-const STARTUP_RETRY_MS = 300_000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -213,13 +211,13 @@ export class KafkaStreams {
         return prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] })
       },
       config.log,
-      STARTUP_RETRY_MS,
+      config.startupTimeoutMs,
     )
     // At-least-once shares one producer; exactly-once gives each task its own transactional one.
     if (config.processingGuarantee === 'at_least_once') {
       const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
       this.producer = producer
-      await retryRetriable('connecting the producer', () => producer.connect(), config.log, STARTUP_RETRY_MS)
+      await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs)
       this.sender = new BackgroundSender(this.producer, {
         partitionsOf: (topic) => this.partitionCounts.get(topic),
         // A member back from a long pause must not write its stale state after the new owner's.
@@ -238,7 +236,7 @@ export class KafkaStreams {
       forward: sender && ((record) => sender.send(record)),
     })
     this.lastCommitMs = Date.now()
-    await retryRetriable('joining the group', () => this.openSession(), config.log, STARTUP_RETRY_MS)
+    await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs)
     this.stateValue = 'RUNNING'
     // Outputs (repartition records too) below the background sender's threshold, and all of them
     // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,

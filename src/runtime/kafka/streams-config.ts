@@ -30,6 +30,11 @@ export interface StreamsConfig {
   deadLetterTopic?: string
   /** How long the group waits for a silent member before moving its tasks (default 30 s). */
   sessionTimeoutMs?: number
+  /**
+   * How long start() waits for a cluster that does not answer (restarting, not up yet) before
+   * it fails (default 5 minutes). A running application waits for it as long as it takes.
+   */
+  startupTimeoutMs?: number
   /** Replication factor of the internal topics Sluice creates (default 1). */
   replicationFactor?: number
   /**
@@ -68,6 +73,7 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
+    startupTimeoutMs: config.startupTimeoutMs ?? 300_000,
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
     queryHost: config.queryHost ?? '127.0.0.1',

@@ -1,6 +1,8 @@
 import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type Consumer, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
+import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
 import { deadLetterDestination, type DeadLetterDestination } from './dead-letters.js'
 import { PgDatabase } from './pg-database.js'
 import { describeRefusal, RecordWriteError, type RefusedRecord } from './refused-record.js'
@@ -12,6 +14,8 @@ import { isTransient, sqlStateOf } from './sqlstate.js'
 import { TableWriter, type SinkRecord } from './table-writer.js'
 
 const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
+/** How long start() waits for a Kafka cluster that does not answer. */
+const STARTUP_TIMEOUT_MS = 300_000
 
 /**
  * Writes output topics into PostgreSQL exactly once. It reads committed records only and, in
@@ -27,7 +31,9 @@ export class PostgresSink {
   private readonly writer: TableWriter
   private readonly deadLetters: DeadLetterDestination
   private readonly deadLetterTopic: string | undefined
-  private consumer: Consumer | undefined
+  /** The current membership of the sink's group; a new one after the consumer stopped on an error. */
+  private session: GroupSession | undefined
+  private rejoining = false
   /** Only for a dead-letter topic. */
   private producer: Producer | undefined
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
@@ -63,21 +69,65 @@ export class PostgresSink {
       if (this.deadLetters.createSql) await this.database.query(this.deadLetters.createSql)
       await this.writer.createTables(this.database)
     }, undefined, concurrentCreate)
-    await this.waitForTopics()
+    // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting the sink then expects.
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => this.waitForTopics(), this.log, STARTUP_TIMEOUT_MS)
     if (this.stopping) return
     if (this.deadLetterTopic !== undefined) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
       await this.producer.connect()
     }
-    this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      // Not awaited here (an event listener); the next batch awaits it. A failure stops the sink.
-      this.positionsLoaded = this.loadPositions().catch((error: unknown) => this.fail(new Error(`Cannot read the stored offsets from ${this.offsetsTable}: ${messageOf(error)}`, { cause: error })))
-    })
-    await this.consumer.connect()
-    await this.consumer.subscribe({ topics: this.writer.topics(), fromBeginning: true })
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
+    await retryRetriable('joining the group', () => this.openSession(), this.log, STARTUP_TIMEOUT_MS)
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
+  }
+
+  private async openSession(): Promise<void> {
+    const handlers: GroupSessionHandlers = {
+      onBatch: (payload, session) => (session === this.session ? this.onBatch(payload, session) : Promise.resolve()),
+      onJoin: (_assignment, session) => {
+        if (session !== this.session) return
+        // Not awaited here (an event listener); the next batch awaits it. A failure stops the sink.
+        this.positionsLoaded = this.loadPositions().catch((error: unknown) => this.fail(new Error(`Cannot read the stored offsets from ${this.offsetsTable}: ${messageOf(error)}`, { cause: error })))
+      },
+      onRebalancing: () => undefined,
+      onEmptyBatch: () => undefined,
+      onCrash: (error, session) => {
+        if (session === this.session) void this.rejoin(error)
+      },
+    }
+    const session = new GroupSession(this.kafka, { groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 }, handlers)
+    this.session = session
+    try {
+      await session.start([{ topics: this.writer.topics(), fromBeginning: true }])
+    } catch (error) {
+      await session.stop()
+      throw error
+    }
+  }
+
+  /**
+   * The consumer stopped on an error (the broker went away, the group forgot this member):
+   * join again with a new consumer until it works. The position is PostgreSQL's, read on join.
+   */
+  private async rejoin(error: unknown): Promise<void> {
+    if (this.rejoining || this.stopping) return
+    this.rejoining = true
+    this.log(`the consumer stopped (${messageOf(error)}); rejoining the group`)
+    try {
+      for (let pause = 1000; !this.stopping; pause = Math.min(pause * 2, 30_000)) {
+        await this.session?.stop()
+        if (this.stopping) return
+        try {
+          await this.openSession()
+          this.log('rejoined the group')
+          return
+        } catch (failure) {
+          this.log(`rejoining failed (${messageOf(failure)}); trying again in ${pause} ms`)
+          await new Promise((resolve) => setTimeout(resolve, pause))
+        }
+      }
+    } finally {
+      this.rejoining = false
+    }
   }
 
   /** A sink may start before the topology that creates its topics: wait for them. */
@@ -113,7 +163,7 @@ export class PostgresSink {
       await close?.().catch((error: unknown) => this.log(`closing the ${what} failed: ${messageOf(error)}`))
     }
     this.stopped ??= (async () => {
-      await release('consumer', this.consumer && (() => (this.consumer as Consumer).disconnect()))
+      await release('consumer', this.session && (() => (this.session as GroupSession).stop()))
       await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
       await release('PostgreSQL pool', () => this.database.close())
     })()
@@ -146,23 +196,26 @@ export class PostgresSink {
     })
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload, session: GroupSession): Promise<void> {
     try {
-      await this.writeBatch(payload)
+      await this.writeBatch(payload, session)
     } catch (error) {
+      // The group's own trouble (a rebalance, a lost member, a broker gone) is kafkajs's to
+      // handle: it rejoins, or stops the consumer, and the sink joins again. Nothing was written.
+      if (error instanceof Error && error.name.startsWith('KafkaJS')) throw error
       // Never let kafkajs retry the batch forever: stop with the error (it names the record).
       this.fail(error instanceof Error ? error : new Error(String(error)))
     }
   }
 
-  private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, session: GroupSession): Promise<void> {
     await this.positionsLoaded
     if (!isRunning() || isStale() || this.stopping) return
     const key = `${batch.topic}:${batch.partition}`
     const stored = this.positions.get(key)
     if (stored !== undefined && BigInt(batch.firstOffset() ?? '0') > stored) {
       // Kafka is ahead of what PostgreSQL holds: go back to PostgreSQL's position.
-      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
+      session.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
       return
     }
     const records: SinkRecord[] = batch.messages
@@ -177,7 +230,7 @@ export class PostgresSink {
     for (const record of refused) this.log(`dead-lettered ${describeRefusal(record)}`)
     resolveOffset(batch.lastOffset())
     // For lag monitoring only: the position that counts is the one in PostgreSQL.
-    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
+    await session.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
   }
 
   /**
