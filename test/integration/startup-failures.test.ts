@@ -81,7 +81,7 @@ describe('a part failing to start ends the process with a logged error and exit 
 
   test('sluice run, Kafka unreachable past the start-up timeout', async () => {
     const { env } = await setUp('none')
-    const run = new SluiceProcess(TOPOLOGY, { ...env, SLUICE_BROKERS: '127.0.0.1:1', SLUICE_STARTUP_TIMEOUT_MS: '4000' })
+    const run = new SluiceProcess(TOPOLOGY, { ...env, SLUICE_BROKERS: '127.0.0.1:1', SLUICE_STARTUP_TIMEOUT_MS: '12000' })
     await expectCleanFailure(run, /connect|Connection/i)
     // It waited for the cluster first, saying so, rather than failing at the first refusal.
     expect(run.output.join('')).toMatch(/connecting to 127\.0\.0\.1:1 and preparing topics: .*retrying/)
