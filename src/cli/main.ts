@@ -32,6 +32,8 @@ Options (environment variable in brackets):
   --update-cache n              aggregation updates held per task until commit, latest per key;
                                 0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
+  --max-future-timestamp-skew ms  refuse event times further ahead of the wall clock (dead letter or fail);
+                                0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)
   --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
   --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]
 `

@@ -11,6 +11,7 @@ export const KAFKA_OPTIONS = {
   'dead-letter-topic': { type: 'string' },
   'commit-interval': { type: 'string' },
   'update-cache': { type: 'string' },
+  'max-future-timestamp-skew': { type: 'string' },
   backend: { type: 'string' },
   yes: { type: 'boolean' },
   sink: { type: 'string', multiple: true },
@@ -45,6 +46,7 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
     updateCacheMaxEntries: countOf('update-cache', updateCache),
+    maxFutureTimestampSkewMs: skewOf(values['max-future-timestamp-skew'] ?? env.SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
     queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
@@ -56,6 +58,13 @@ function countOf(name: string, value: string | undefined): number | undefined {
   const count = Number(value)
   if (!Number.isInteger(count) || count < 0) throw new Error(`--${name} must be a whole number (0 or more), got "${value}"`)
   return count
+}
+
+function skewOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const skew = value.trim().toLowerCase() === 'infinity' ? Infinity : Number(value)
+  if (value.trim() === '' || Number.isNaN(skew) || skew < 0) throw new Error(`--max-future-timestamp-skew must be milliseconds (0 or Infinity: no check), got "${value}"`)
+  return skew
 }
 
 function portOf(value: string | undefined): number | undefined {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../../processor/event-time.js'
 import type { BackendKind } from '../../state/backend.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
@@ -28,6 +29,12 @@ export interface StreamsConfig {
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
   deadLetterTopic?: string
+  /**
+   * Event times further ahead of the wall clock than this are refused: the record goes to the
+   * dead-letter topic (or fails the application) and moves no stream time (default 1 day; 0 or
+   * Infinity: no check, for replays of future-dated data).
+   */
+  maxFutureTimestampSkewMs?: number
   /** How long the group waits for a silent member before moving its tasks (default 30 s). */
   sessionTimeoutMs?: number
   /** Replication factor of the internal topics Sluice creates (default 1). */
@@ -67,6 +74,7 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     updateCacheMaxEntries: config.updateCacheMaxEntries ?? DEFAULT_UPDATE_CACHE_MAX_ENTRIES,
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
+    maxFutureTimestampSkewMs: futureSkewBoundMs(config.maxFutureTimestampSkewMs ?? DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
