@@ -47,6 +47,13 @@ export interface StreamsConfig {
   /** Interface of the query server (default 127.0.0.1: reachable from this machine only). */
   queryHost?: string
   /**
+   * Names requests may give in `Host` besides localhost, 127.0.0.1, [::1] and queryHost (e.g.
+   * this machine's name when queryHost is 0.0.0.0); others get 403, which stops DNS rebinding.
+   */
+  queryAllowedHosts?: string[]
+  /** When set, store queries need `Authorization: Bearer <token>` (401 without). */
+  queryToken?: string
+  /**
    * Delete repartition records the application has committed, at most this often (default
    * 30 s). Repartition topics have no time retention, so without this they only grow.
    */
@@ -57,9 +64,10 @@ export interface StreamsConfig {
 
 export const DEFAULT_UPDATE_CACHE_MAX_ENTRIES = 10_000
 
-export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort'>> {
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken'>> {
   deadLetterTopic: string | undefined
   queryPort: number | undefined
+  queryToken: string | undefined
 }
 
 export function resolveConfig(applicationId: string, config: StreamsConfig): ResolvedStreamsConfig {
@@ -79,6 +87,8 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
     queryHost: config.queryHost ?? '127.0.0.1',
+    queryAllowedHosts: config.queryAllowedHosts ?? [],
+    queryToken: config.queryToken === '' ? undefined : config.queryToken,
     purgeIntervalMs: config.purgeIntervalMs ?? 30_000,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }
