@@ -16,6 +16,10 @@ export const KAFKA_OPTIONS = {
   yes: { type: 'boolean' },
   sink: { type: 'string', multiple: true },
   'query-port': { type: 'string' },
+  'query-token': { type: 'string' },
+  'query-allowed-hosts': { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
   url: { type: 'string' },
   json: { type: 'boolean' },
   from: { type: 'string' },
@@ -50,7 +54,15 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
     queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
+    queryToken: queryTokenFrom(values),
+    queryAllowedHosts: (values['query-allowed-hosts'] ?? env.SLUICE_QUERY_ALLOWED_HOSTS)?.split(',').map((host) => host.trim()).filter((host) => host !== ''),
   }
+}
+
+/** The query server's bearer token: the server's with `run`, the one `store` sends. */
+export function queryTokenFrom(values: ReturnType<typeof parseCommand>['values']): string | undefined {
+  const token = values['query-token'] ?? process.env.SLUICE_QUERY_TOKEN
+  return token === '' ? undefined : token
 }
 
 function countOf(name: string, value: string | undefined): number | undefined {
