@@ -14,7 +14,8 @@ Commands:
   describe <topology.ts>        print sub-topologies, processors, stores and internal topics (--dot: Graphviz, --mermaid: Mermaid)
   store <topology.ts> <sub>     read state stores: ls | get <store> <key> | range <store> [--from k] [--to k]
                                 | prefix <store> <p> | fetch <store> [key] [--from t] [--to t] | count <store>
-                                (--json; --url http://127.0.0.1:port for a running app, else local files)
+                                (--json; --url http://127.0.0.1:port for a running app, else local files;
+                                all entries page by page, or --limit n for one page and --cursor c for the next)
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
@@ -32,8 +33,12 @@ Options (environment variable in brackets):
   --update-cache n              aggregation updates held per task until commit, latest per key;
                                 0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
+  --max-future-timestamp-skew ms  refuse event times further ahead of the wall clock (dead letter or fail);
+                                0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)
   --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
   --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]
+  --query-token t               with run: queries need "Authorization: Bearer t"; with store: send it [SLUICE_QUERY_TOKEN]
+  --query-allowed-hosts h,...   with run: Host names accepted besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
 `
 
 /**
@@ -97,8 +102,10 @@ async function main(argv: string[]): Promise<number> {
     case 'store': {
       const config = streamsConfigFrom(values)
       const log = (message: string): void => void process.stderr.write(`${message}\n`)
-      const options = { stateDir: config.stateDir ?? 'state', backend: config.backend ?? 'leveldb', url: values.url, json: values.json, from: values.from, to: values.to, log }
-      process.stdout.write(await storeCommand(await loadTopology(file), positionals.slice(1), options))
+      const write = (text: string): void => void process.stdout.write(text)
+      const { url, json, from, to, limit, cursor } = values
+      const options = { stateDir: config.stateDir ?? 'state', backend: config.backend ?? 'leveldb', url, token: config.queryToken, json, from, to, limit, cursor, log, write }
+      await storeCommand(await loadTopology(file), positionals.slice(1), options)
       return 0
     }
     case 'run': {

@@ -11,10 +11,15 @@ export const KAFKA_OPTIONS = {
   'dead-letter-topic': { type: 'string' },
   'commit-interval': { type: 'string' },
   'update-cache': { type: 'string' },
+  'max-future-timestamp-skew': { type: 'string' },
   backend: { type: 'string' },
   yes: { type: 'boolean' },
   sink: { type: 'string', multiple: true },
   'query-port': { type: 'string' },
+  'query-token': { type: 'string' },
+  'query-allowed-hosts': { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
   url: { type: 'string' },
   json: { type: 'boolean' },
   from: { type: 'string' },
@@ -45,11 +50,20 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
     updateCacheMaxEntries: countOf('update-cache', updateCache),
+    maxFutureTimestampSkewMs: skewOf(values['max-future-timestamp-skew'] ?? env.SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     startupTimeoutMs: env.SLUICE_STARTUP_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_STARTUP_TIMEOUT_MS),
     backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
     queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
+    queryToken: queryTokenFrom(values),
+    queryAllowedHosts: (values['query-allowed-hosts'] ?? env.SLUICE_QUERY_ALLOWED_HOSTS)?.split(',').map((host) => host.trim()).filter((host) => host !== ''),
   }
+}
+
+/** The query server's bearer token: the server's with `run`, the one `store` sends. */
+export function queryTokenFrom(values: ReturnType<typeof parseCommand>['values']): string | undefined {
+  const token = values['query-token'] ?? process.env.SLUICE_QUERY_TOKEN
+  return token === '' ? undefined : token
 }
 
 function countOf(name: string, value: string | undefined): number | undefined {
@@ -57,6 +71,13 @@ function countOf(name: string, value: string | undefined): number | undefined {
   const count = Number(value)
   if (!Number.isInteger(count) || count < 0) throw new Error(`--${name} must be a whole number (0 or more), got "${value}"`)
   return count
+}
+
+function skewOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const skew = value.trim().toLowerCase() === 'infinity' ? Infinity : Number(value)
+  if (value.trim() === '' || Number.isNaN(skew) || skew < 0) throw new Error(`--max-future-timestamp-skew must be milliseconds (0 or Infinity: no check), got "${value}"`)
+  return skew
 }
 
 function portOf(value: string | undefined): number | undefined {

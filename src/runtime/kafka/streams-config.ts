@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../../processor/event-time.js'
 import type { BackendKind } from '../../state/backend.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
@@ -28,6 +29,12 @@ export interface StreamsConfig {
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
   deadLetterTopic?: string
+  /**
+   * Event times further ahead of the wall clock than this are refused: the record goes to the
+   * dead-letter topic (or fails the application) and moves no stream time (default 1 day; 0 or
+   * Infinity: no check, for replays of future-dated data).
+   */
+  maxFutureTimestampSkewMs?: number
   /** How long the group waits for a silent member before moving its tasks (default 30 s). */
   sessionTimeoutMs?: number
   /**
@@ -45,6 +52,13 @@ export interface StreamsConfig {
   /** Interface of the query server (default 127.0.0.1: reachable from this machine only). */
   queryHost?: string
   /**
+   * Names requests may give in `Host` besides localhost, 127.0.0.1, [::1] and queryHost (e.g.
+   * this machine's name when queryHost is 0.0.0.0); others get 403, which stops DNS rebinding.
+   */
+  queryAllowedHosts?: string[]
+  /** When set, store queries need `Authorization: Bearer <token>` (401 without). */
+  queryToken?: string
+  /**
    * Delete repartition records the application has committed, at most this often (default
    * 30 s). Repartition topics have no time retention, so without this they only grow.
    */
@@ -55,9 +69,10 @@ export interface StreamsConfig {
 
 export const DEFAULT_UPDATE_CACHE_MAX_ENTRIES = 10_000
 
-export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort'>> {
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken'>> {
   deadLetterTopic: string | undefined
   queryPort: number | undefined
+  queryToken: string | undefined
 }
 
 export function resolveConfig(applicationId: string, config: StreamsConfig): ResolvedStreamsConfig {
@@ -72,11 +87,14 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     updateCacheMaxEntries: config.updateCacheMaxEntries ?? DEFAULT_UPDATE_CACHE_MAX_ENTRIES,
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
+    maxFutureTimestampSkewMs: futureSkewBoundMs(config.maxFutureTimestampSkewMs ?? DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     startupTimeoutMs: config.startupTimeoutMs ?? 300_000,
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
     queryHost: config.queryHost ?? '127.0.0.1',
+    queryAllowedHosts: config.queryAllowedHosts ?? [],
+    queryToken: config.queryToken === '' ? undefined : config.queryToken,
     purgeIntervalMs: config.purgeIntervalMs ?? 30_000,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }
