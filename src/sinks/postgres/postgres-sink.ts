@@ -140,7 +140,7 @@ export class PostgresSink {
         const missing = this.writer.topics().filter((topic) => !existing.has(topic))
         if (missing.length === 0) {
           const topic = this.deadLetterTopic
-          if (topic !== undefined && !existing.has(topic)) await admin.createTopics({ topics: [{ topic }], waitForLeaders: true })
+          if (topic !== undefined && !existing.has(topic)) await retryRetriable(`creating ${topic}`, () => admin.createTopics({ topics: [{ topic }], waitForLeaders: true }), this.log)
           return
         }
         if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
