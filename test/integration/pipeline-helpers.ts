@@ -61,11 +61,11 @@ export function pipelineTransactions(count: number, seed: number): PipelineRecor
   return [...benchTransactions(count, seed)].map(({ key, value }) => ({ key, value: JSON.stringify(value), unixTime: value.unix_time, category: value.category }))
 }
 
-/** The count per `category@windowStart` (60 s tumbling windows) that the topology must reach. */
-export function referenceCounts(records: readonly { unixTime: number; category: string }[]): Map<string, number> {
+/** The count per `category@windowStart` (tumbling windows, 60 s unless said) that the topology must reach. */
+export function referenceCounts(records: readonly { unixTime: number; category: string }[], windowMs = 60_000): Map<string, number> {
   const counts = new Map<string, number>()
   for (const { unixTime, category } of records) {
-    const key = `${category}@${Math.floor((unixTime * 1000) / 60_000) * 60_000}`
+    const key = `${category}@${Math.floor((unixTime * 1000) / windowMs) * windowMs}`
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   return counts

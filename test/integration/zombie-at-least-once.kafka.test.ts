@@ -16,8 +16,9 @@ test('a resumed at-least-once zombie writes nothing stale: no window ends below 
   await createTopic(names.input, 2)
   await createTopic(names.output, 2)
   const records = pipelineTransactions(16_000, 31)
-  // Long commits, so that the zombie holds a lot of uncommitted work when it is paused.
-  const env = pipelineEnv(names, 'at_least_once', 'unused', { SLUICE_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), SLUICE_COMMIT_INTERVAL_MS: '4000' })
+  // Long commits, so that the zombie holds a lot of uncommitted work when it is paused; hour
+  // windows, so that the windows it was counting get many more records after the pause.
+  const env = pipelineEnv(names, 'at_least_once', 'unused', { SLUICE_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), SLUICE_COMMIT_INTERVAL_MS: '4000', TEST_WINDOW_SIZE: '1h' })
   const zombie = new SluiceProcess(PIPELINE_TOPOLOGY, { ...env, SLUICE_STATE_DIR: join(names.stateDir, 'zombie') })
   let successor: SluiceProcess | undefined
   try {
@@ -38,7 +39,7 @@ test('a resumed at-least-once zombie writes nothing stale: no window ends below 
     await sleep(8000)
     await waitFor(async () => (await groupLag(names.applicationId, [names.input, names.repartition])) === 0, 180_000, 'the group to settle')
     await sleep(3000)
-    const expected = referenceCounts(records)
+    const expected = referenceCounts(records, 3_600_000)
     const counts = lastCountPerWindow(await readTopic(names.output), names.output)
     const below = [...expected].filter(([window, count]) => (counts.get(window) ?? 0) < count).map(([window, count]) => `${window}: ${counts.get(window)} < ${count}`)
     expect(below, zombie.output.join('')).toEqual([])
