@@ -1,7 +1,7 @@
 import '../../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
@@ -148,12 +148,16 @@ export class SluiceProcess {
 
   constructor(file: string, env: { [name: string]: string }, args: string[] = [], command: 'run' | 'sink' = 'run') {
     this.child = spawn(process.execPath, [BIN, command, file, ...args], { env: { ...process.env, SLUICE_BROKERS: BROKERS.join(','), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
-    this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()))
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
-    // SLUICE_TEST_LOGS=<dir> keeps every process's output there, for looking into a failure.
+    // SLUICE_TEST_LOGS=<dir> keeps every process's output there as it comes, for looking into a failure.
     const logs = process.env.SLUICE_TEST_LOGS
-    if (logs) this.exited.then(() => writeFileSync(join(logs, `${this.child.pid}.log`), this.output.join(''))).catch((error: unknown) => process.stderr.write(`cannot keep the log: ${String(error)}\n`))
+    const logFile = logs ? join(logs, `${this.child.pid}.log`) : undefined
+    const keep = (chunk: Buffer): void => {
+      this.output.push(chunk.toString())
+      if (logFile) appendFileSync(logFile, chunk)
+    }
+    this.child.stdout?.on('data', keep)
+    this.child.stderr?.on('data', keep)
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
   }
 
   /** `sluice sink <file>` */

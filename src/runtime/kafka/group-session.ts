@@ -42,6 +42,9 @@ const STOP_TIMEOUT_MS = 30_000
 export class GroupSession {
   readonly consumer: Consumer
   private endedValue = false
+  /** While start() runs: a crash there (the first join failed) is start()'s failure, not the handlers'. */
+  private starting = false
+  private startFailure: unknown
   private confirmedAtMs = 0
   private heartbeat: (() => Promise<void>) | undefined
   private readonly leaseMs: number
@@ -74,7 +77,8 @@ export class GroupSession {
     this.consumer.on(events.CRASH, (event) => {
       if (this.endedValue) return
       this.confirmedAtMs = 0
-      this.handlers.onCrash(event.payload.error, this)
+      if (this.starting) this.startFailure ??= event.payload.error ?? new Error('the consumer crashed')
+      else this.handlers.onCrash(event.payload.error, this)
     })
   }
 
@@ -82,10 +86,23 @@ export class GroupSession {
     return this.endedValue
   }
 
-  /** Connects, subscribes and joins; resolves once the consumer runs. */
+  /**
+   * Connects, subscribes and joins; resolves once the consumer runs. kafkajs's run() resolves
+   * even when the first join failed (it reports that as a crash): that rejects here instead.
+   */
   async start(subscriptions: readonly { topics: string[]; fromBeginning: boolean }[]): Promise<void> {
-    await this.consumer.connect()
-    for (const subscription of subscriptions) if (subscription.topics.length > 0) await this.consumer.subscribe(subscription)
+    this.starting = true
+    try {
+      await this.consumer.connect()
+      for (const subscription of subscriptions) if (subscription.topics.length > 0) await this.consumer.subscribe(subscription)
+      await this.run()
+    } finally {
+      this.starting = false
+    }
+    if (this.startFailure !== undefined) throw this.startFailure
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
