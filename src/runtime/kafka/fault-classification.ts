@@ -46,3 +46,11 @@ export function isConcurrentTransactions(error: unknown): boolean {
   const type = kafkaErrorType(error)
   return type === 'CONCURRENT_TRANSACTIONS' || type === 'COORDINATOR_LOAD_IN_PROGRESS'
 }
+
+/**
+ * Whether start-up should try again: anything but what needs a person. Right after a broker
+ * restart kafkajs reports a coordinator not found yet as non-retriable, which it is not.
+ */
+export function worthAnotherStartAttempt(error: unknown): boolean {
+  return needsAPerson(error) === undefined
+}

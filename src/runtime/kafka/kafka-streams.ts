@@ -12,7 +12,7 @@ import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/que
 import type { IncomingRecord } from '../wire-records.js'
 import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
-import { needsAPerson } from './fault-classification.js'
+import { needsAPerson, worthAnotherStartAttempt } from './fault-classification.js'
 import { GroupSession, MembershipLostError, type GroupSessionHandlers } from './group-session.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { RepartitionPurger } from './repartition-purger.js'
@@ -212,12 +212,13 @@ export class KafkaStreams {
       },
       config.log,
       config.startupTimeoutMs,
+      worthAnotherStartAttempt,
     )
     // At-least-once shares one producer; exactly-once gives each task its own transactional one.
     if (config.processingGuarantee === 'at_least_once') {
       const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
       this.producer = producer
-      await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs)
+      await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
       this.sender = new BackgroundSender(this.producer, {
         partitionsOf: (topic) => this.partitionCounts.get(topic),
         // A member back from a long pause must not write its stale state after the new owner's.
@@ -236,7 +237,7 @@ export class KafkaStreams {
       forward: sender && ((record) => sender.send(record)),
     })
     this.lastCommitMs = Date.now()
-    await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs)
+    await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
     this.stateValue = 'RUNNING'
     // Outputs (repartition records too) below the background sender's threshold, and all of them
     // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,

@@ -1,6 +1,7 @@
 import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
 import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
 import { deadLetterDestination, type DeadLetterDestination } from './dead-letters.js'
@@ -70,13 +71,13 @@ export class PostgresSink {
       await this.writer.createTables(this.database)
     }, undefined, concurrentCreate)
     // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting the sink then expects.
-    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => this.waitForTopics(), this.log, STARTUP_TIMEOUT_MS)
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => this.waitForTopics(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
     if (this.stopping) return
     if (this.deadLetterTopic !== undefined) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
       await this.producer.connect()
     }
-    await retryRetriable('joining the group', () => this.openSession(), this.log, STARTUP_TIMEOUT_MS)
+    await retryRetriable('joining the group', () => this.openSession(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
   }
 
