@@ -1,6 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { MembershipLease } from './membership-lease.js'
 
 /** What a session reports to the application; nothing is reported once the session has ended. */
 export interface GroupSessionHandlers {
@@ -33,10 +34,8 @@ const STOP_TIMEOUT_MS = 30_000
  * is switched off, because it could set its timer after stop() had cleared it and run two
  * fetch loops into one process.
  *
- * The session also keeps a membership lease: the group cannot have given this member's
- * partitions to another before a session timeout has passed since the coordinator last
- * confirmed it (a heartbeat, a join or an offset commit). A member that was paused (SIGSTOP,
- * a long GC) finds its lease expired and must confirm its membership before it sends anything
+ * The session also keeps a membership lease (see MembershipLease): a member that was paused
+ * (SIGSTOP, a long GC) finds it void and must confirm its membership before it sends anything
  * for its tasks, or it would write stale state after the new owner's.
  */
 export class GroupSession {
@@ -45,28 +44,28 @@ export class GroupSession {
   /** While start() runs: a crash there (the first join failed) is start()'s failure, not the handlers'. */
   private starting = false
   private startFailure: unknown
-  private confirmedAtMs = 0
-  private heartbeat: (() => Promise<void>) | undefined
-  private readonly leaseMs: number
+  private readonly lease: MembershipLease
+  /** The offsets this session committed last: committing them again is a check of membership that changes nothing. */
+  private lastCommitted: { topic: string; partition: number; offset: string }[] = []
 
   constructor(
     kafka: Kafka,
     config: ConsumerConfig,
     private readonly handlers: GroupSessionHandlers,
   ) {
-    this.leaseMs = Math.floor(config.sessionTimeout ?? 30_000) / 2
+    this.lease = new MembershipLease(Math.floor((config.sessionTimeout ?? 30_000) / 2))
     this.consumer = kafka.consumer({ ...config, retry: { ...config.retry, restartOnFailure: async () => false } })
     const { events } = this.consumer
     this.consumer.on(events.HEARTBEAT, () => this.confirm())
-    this.consumer.on(events.COMMIT_OFFSETS, () => this.confirm())
     this.consumer.on(events.REBALANCING, () => {
       if (this.endedValue) return
       // Until the new assignment is known, nothing more may be sent on the old one's behalf.
-      this.confirmedAtMs = 0
+      this.lease.revoke()
       this.handlers.onRebalancing(this)
     })
     this.consumer.on(events.GROUP_JOIN, (event) => {
       if (this.endedValue) return
+      this.lastCommitted = []
       this.confirm()
       this.handlers.onJoin(event.payload.memberAssignment, this)
     })
@@ -76,7 +75,7 @@ export class GroupSession {
     })
     this.consumer.on(events.CRASH, (event) => {
       if (this.endedValue) return
-      this.confirmedAtMs = 0
+      this.lease.revoke()
       if (this.starting) this.startFailure ??= event.payload.error ?? new Error('the consumer crashed')
       else this.handlers.onCrash(event.payload.error, this)
     })
@@ -109,36 +108,47 @@ export class GroupSession {
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => {
         if (this.endedValue) return
-        this.heartbeat = payload.heartbeat
         await this.handlers.onBatch(payload, this)
       },
     })
   }
 
   /**
+   * Commits consumed offsets with this member's generation (the group refuses them from a
+   * member it no longer counts); a success renews the membership lease.
+   */
+  async commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    const sentAtMs = Date.now()
+    await this.consumer.commitOffsets(offsets)
+    this.lease.confirmedBy(sentAtMs)
+    this.lastCommitted = offsets
+  }
+
+  /**
    * Resolves when the group is known to still count this member in its generation; throws
    * MembershipLostError otherwise (also while a rebalance is under way: the uncommitted work
-   * is redone after the join).
+   * is redone after the join). When the lease has run out, or a stall voided it, the last
+   * committed offsets are committed again: a request sent now, answered only for a member.
    */
   async confirmMembership(): Promise<void> {
     if (this.endedValue) throw new MembershipLostError('its group session has ended')
-    if (Date.now() - this.confirmedAtMs < this.leaseMs) return
-    const heartbeat = this.heartbeat
-    if (!heartbeat) throw new MembershipLostError(`no confirmation from the group for ${Date.now() - this.confirmedAtMs} ms`)
+    if (this.lease.fresh) return
+    if (this.lastCommitted.length === 0) throw new MembershipLostError('no confirmation from the group since it joined or paused')
     try {
-      await heartbeat()
+      await this.commitOffsets(this.lastCommitted)
     } catch (error) {
-      this.confirmedAtMs = 0
+      this.lease.revoke()
       throw new MembershipLostError(messageOf(error))
     }
-    if (Date.now() - this.confirmedAtMs >= this.leaseMs) throw new MembershipLostError('the group did not confirm it')
+    if (!this.lease.fresh) throw new MembershipLostError('the process stalled again while confirming')
   }
 
   /** Ends the session: leaves the group and disconnects, never throwing (the broker may be gone). */
   async stop(): Promise<void> {
     if (this.endedValue) return
     this.endedValue = true
-    this.confirmedAtMs = 0
+    this.lease.revoke()
+    this.lease.close()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))
     await Promise.race([this.consumer.disconnect().catch(() => undefined), timeout])
@@ -146,6 +156,6 @@ export class GroupSession {
   }
 
   private confirm(): void {
-    if (!this.endedValue) this.confirmedAtMs = Date.now()
+    if (!this.endedValue) this.lease.confirmedLately()
   }
 }

@@ -546,7 +546,7 @@ export class KafkaStreams {
           sender,
           async (all) => {
             const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
-            if (offsets.length > 0) await session.consumer.commitOffsets(offsets)
+            if (offsets.length > 0) await session.commitOffsets(offsets)
             this.purger.committedOffsets(offsets)
           },
           ends,
