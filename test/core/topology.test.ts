@@ -159,20 +159,23 @@ describe('TopologyBuilder validation at build time', () => {
 const CATEGORY_COUNTS_DESCRIPTION = `Topology: category-counts
   Sub-topology: 0
     Source: source-1 (topics: [transactions])
-      --> select-key-2
-    Processor: select-key-2 (stores: [])
-      --> group-by-repartition-sink-3
+      --> skip-tombstones
+    Processor: skip-tombstones (stores: [])
+      --> select-key-3
       <-- source-1
-    Sink: group-by-repartition-sink-3 (topic: category-counts-transactions-by-category-repartition)
-      <-- select-key-2
+    Processor: select-key-3 (stores: [])
+      --> group-by-repartition-sink-4
+      <-- skip-tombstones
+    Sink: group-by-repartition-sink-4 (topic: category-counts-transactions-by-category-repartition)
+      <-- select-key-3
   Sub-topology: 1
-    Source: group-by-repartition-source-4 (topics: [category-counts-transactions-by-category-repartition])
-      --> windowed-count-5
-    Processor: windowed-count-5 (stores: [counts-per-category])
-      --> sink-6
-      <-- group-by-repartition-source-4
-    Sink: sink-6 (topic: category-counts)
-      <-- windowed-count-5
+    Source: group-by-repartition-source-5 (topics: [category-counts-transactions-by-category-repartition])
+      --> windowed-count-6
+    Processor: windowed-count-6 (stores: [counts-per-category])
+      --> sink-7
+      <-- group-by-repartition-source-5
+    Sink: sink-7 (topic: category-counts)
+      <-- windowed-count-6
   Stores:
     counts-per-category (window, window 60000 ms, retention 70000 ms, changelog: category-counts-counts-per-category-changelog)
   Internal topics:
