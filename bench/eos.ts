@@ -1,6 +1,7 @@
 import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { execFileSync } from 'node:child_process'
 import { Partitioners } from 'kafkajs'
+import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'
 import pg from 'pg'
 import { PostgresSink, serdes } from '../src/index.js'
 import { categoryCounts } from '../topologies/category-counts.js'
@@ -14,7 +15,7 @@ async function sinkRate(): Promise<number> {
   const topic = `${runId}-updates`
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true })
+  await retryRetriable(`creating ${topic}`, () => admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true }), () => undefined)
   await admin.disconnect()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()

@@ -84,7 +84,7 @@ export async function rawPassThrough(input: string): Promise<number> {
   const seconds = await timeUntilConsumed(groupId, [input], async () => {
     const admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })
+    await retryRetriable(`creating ${output}`, () => admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }), () => {})
     await admin.disconnect()
     await producer.connect()
     await consumer.connect()

@@ -14,6 +14,11 @@ export class TopologyError extends Error {
   override readonly name = 'TopologyError'
 }
 
+/** A sink configuration that cannot work; thrown before the sink connects to anything. */
+export class SinkConfigError extends Error {
+  override readonly name = 'SinkConfigError'
+}
+
 /** A record whose key or value could not be read. */
 export class DeserializationError extends Error {
   override readonly name = 'DeserializationError'
@@ -42,4 +47,19 @@ export class ProcessingError extends Error {
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** Why an event time is refused: it would move stream time, which never moves back, to where no real record follows. */
+export type TimestampProblem = 'negative' | 'not-finite' | 'too-far-ahead'
+
+/** A record whose event time cannot be used; it goes where failed records go, and moves no stream time. */
+export class InvalidTimestampError extends Error {
+  override readonly name = 'InvalidTimestampError'
+  constructor(
+    readonly timestamp: number,
+    readonly problem: TimestampProblem,
+    message: string,
+  ) {
+    super(message)
+  }
 }

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util'
+import { MAX_PAGE_LIMIT } from '../state/query/store-pages.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -8,7 +9,18 @@ const BROKERS = { brokers: { type: 'string' } } as const
 /** The options each command accepts: anything else is an error naming it, not silently ignored. */
 export const COMMAND_OPTIONS = {
   describe: { dot: { type: 'boolean' }, mermaid: { type: 'boolean' } },
-  store: { ...STATE_DIR, ...BROKERS, backend: { type: 'string' }, url: { type: 'string' }, json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' } },
+  store: {
+    ...STATE_DIR,
+    ...BROKERS,
+    backend: { type: 'string' },
+    url: { type: 'string' },
+    json: { type: 'boolean' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+    'query-token': { type: 'string' },
+  },
   run: {
     ...BROKERS,
     ...STATE_DIR,
@@ -18,9 +30,12 @@ export const COMMAND_OPTIONS = {
     'commit-interval': { type: 'string' },
     'update-cache': { type: 'string' },
     'session-timeout': { type: 'string' },
+    'max-future-timestamp-skew': { type: 'string' },
     backend: { type: 'string' },
     sink: { type: 'string', multiple: true },
     'query-port': { type: 'string' },
+    'query-token': { type: 'string' },
+    'query-allowed-hosts': { type: 'string' },
   },
   sink: {},
   reset: { ...BROKERS, ...STATE_DIR, yes: { type: 'boolean' } },
@@ -42,9 +57,15 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
   --update-cache n              aggregation updates held per task until commit, latest per key;
                                 0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
   --session-timeout ms          consumer group session timeout [SLUICE_SESSION_TIMEOUT_MS] (default 30000)
+  --max-future-timestamp-skew ms  refuse event times further ahead of the wall clock (dead letter or fail);
+                                0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
   --sink sink.ts                also run this PostgreSQL sink in the same process (repeatable)
   --query-port p                serve read-only store queries on 127.0.0.1:p, 0 for any port [SLUICE_QUERY_PORT]
+  --query-token t               queries need "Authorization: Bearer t" [SLUICE_QUERY_TOKEN]
+  --query-allowed-hosts h,...   Host names the query server accepts besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
+Environment only:
+  SLUICE_STARTUP_TIMEOUT_MS     how long start-up waits for a cluster that does not answer, 1 or more (default 300000)
 `
 
 /** Each command's own usage, for `sluice <command> --help` and `sluice help <command>`. */
@@ -65,9 +86,13 @@ Subcommands:
   prefix <store> <prefix>                     keys starting with a prefix
   fetch <store> [key] [--from t] [--to t]     a window store's windows (times: epoch ms or ISO dates)
   count <store>                               exact number of entries
+All entries are printed, page by page; --limit n prints one page and the cursor of the next.
 Options:
   --json                 JSON instead of a table
+  --limit n              one page of n entries, 1 to ${MAX_PAGE_LIMIT} (the next page's cursor in the JSON, a hint on stderr)
+  --cursor c             the page that starts at cursor c (a page's "next")
   --url http://host:p    a running application's query server (default: the one it registered, else local files)
+  --query-token t        the query server's token, sent as "Authorization: Bearer t" [SLUICE_QUERY_TOKEN]
   --state-dir dir        local state root [SLUICE_STATE_DIR] (default state)
   --backend b            leveldb | rocksdb, as the application ran [SLUICE_BACKEND]
   --brokers host:port    [SLUICE_BROKERS], unused by stopped-state reads
@@ -99,7 +124,8 @@ Commands:
   describe <topology.ts>        print sub-topologies, processors, stores and internal topics (--dot: Graphviz, --mermaid: Mermaid)
   store <topology.ts> <sub>     read state stores: ls | get <store> <key> | range <store> [--from k] [--to k]
                                 | prefix <store> <p> | fetch <store> [key] [--from t] [--to t] | count <store>
-                                (--json; --url http://127.0.0.1:port for a running app, else local files)
+                                (--json; --url http://127.0.0.1:port for a running app, else local files;
+                                all entries page by page, or --limit n for one page and --cursor c for the next)
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted

@@ -12,10 +12,16 @@ import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
 import { InvalidSettingError } from './setting.js'
 import { storeCommand } from './store-command.js'
 
-/** Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not keep it alive). */
+/**
+ * Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not
+ * keep it alive). A part failing to start stops the parts already started, logs the error and
+ * exits with 1: never an unhandled rejection, never a process left running half started.
+ */
 async function untilStopped(parts: { log: (message: string) => void; start(): Promise<void>; stop(): Promise<void>; stopped(): Promise<void>; error(): Error | undefined }[]): Promise<never> {
   let stopping: Promise<unknown> | undefined
-  const stopAll = (): Promise<unknown> => (stopping ??= Promise.all(parts.map((part) => part.stop())))
+  const failures: Error[] = []
+  const record = (error: unknown): void => void failures.push(error instanceof Error ? error : new Error(String(error)))
+  const stopAll = (): Promise<unknown> => (stopping ??= Promise.all(parts.map((part) => part.stop().catch(record))))
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       parts[0]?.log(`${signal}: shutting down`)
@@ -28,11 +34,15 @@ async function untilStopped(parts: { log: (message: string) => void; start(): Pr
     parts[0]?.log(`${early} while starting: not starting`)
     process.exit(0)
   }
-  for (const part of parts) await part.start()
-  // One part stopping on an error stops the others.
-  await Promise.race(parts.map((part) => part.stopped()))
+  try {
+    for (const part of parts) await part.start()
+    // One part stopping on an error stops the others.
+    await Promise.race(parts.map((part) => part.stopped()))
+  } catch (error) {
+    record(error)
+  }
   await stopAll()
-  const errors = parts.flatMap((part) => (part.error() ? [part.error() as Error] : []))
+  const errors = [...new Set([...failures, ...parts.flatMap((part) => (part.error() ? [part.error() as Error] : []))])]
   for (const error of errors) process.stderr.write(`sluice: ${error.message}\n`)
   process.exit(errors.length > 0 ? 1 : 0)
 }
@@ -116,8 +126,21 @@ async function main(argv: string[]): Promise<number> {
       const config = streamsConfigFrom(values)
       const log = (message: string): void => void process.stderr.write(`${message}\n`)
       const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
-      const options = { stateDir: config.stateDir ?? 'state', backend: config.backend ?? 'leveldb', url: text('url'), json: flag('json'), from: text('from'), to: text('to'), log }
-      process.stdout.write(await storeCommand(await loadTopology(file), positionals.slice(1), options))
+      const write = (output: string): void => void process.stdout.write(output)
+      const options = {
+        stateDir: config.stateDir ?? 'state',
+        backend: config.backend ?? 'leveldb',
+        url: text('url'),
+        token: config.queryToken,
+        json: flag('json'),
+        from: text('from'),
+        to: text('to'),
+        limit: text('limit'),
+        cursor: text('cursor'),
+        log,
+        write,
+      }
+      await storeCommand(await loadTopology(file), positionals.slice(1), options)
       return 0
     }
     case 'run': {

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { BackendKind } from '../state/backend.js'
 import type { ProcessingGuarantee, StreamsConfig } from '../runtime/kafka/streams-config.js'
 import { COMMAND_OPTIONS, type TopologyCommand } from './commands.js'
-import { brokersSetting, choiceSetting, integerSetting, settingOf, textSetting } from './setting.js'
+import { brokersSetting, choiceSetting, integerOrInfinitySetting, integerSetting, listSetting, settingOf, textSetting } from './setting.js'
 
 /** What a command's flags parsed to. */
 export interface CommandValues {
@@ -35,8 +35,23 @@ export function streamsConfigFrom(values: CommandValues): StreamsConfig {
     deadLetterTopic: textSetting(setting('dead-letter-topic', 'SLUICE_DEAD_LETTER_TOPIC')),
     commitIntervalMs: integerSetting(setting('commit-interval', 'SLUICE_COMMIT_INTERVAL_MS'), { min: 1, max: MAX_TIMER_MS, unit: 'milliseconds' }),
     updateCacheMaxEntries: integerSetting(setting('update-cache', 'SLUICE_UPDATE_CACHE_MAX_ENTRIES'), { min: 0, unit: 'entries' }),
+    maxFutureTimestampSkewMs: integerOrInfinitySetting(setting('max-future-timestamp-skew', 'SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS'), {
+      min: 0,
+      unit: 'milliseconds',
+      note: '0 or Infinity: no check',
+    }),
     sessionTimeoutMs: integerSetting(setting('session-timeout', 'SLUICE_SESSION_TIMEOUT_MS'), { min: 1, max: MAX_TIMER_MS, unit: 'milliseconds' }),
+    // A variable only (no flag), as on main.
+    startupTimeoutMs: integerSetting(settingOf('startup-timeout', undefined, 'SLUICE_STARTUP_TIMEOUT_MS'), { min: 1, unit: 'milliseconds' }),
     backend: choiceSetting<BackendKind>(setting('backend', 'SLUICE_BACKEND'), ['leveldb', 'memory', 'rocksdb']),
     queryPort: integerSetting(setting('query-port', 'SLUICE_QUERY_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' }),
+    queryToken: queryTokenFrom(values),
+    queryAllowedHosts: listSetting(setting('query-allowed-hosts', 'SLUICE_QUERY_ALLOWED_HOSTS'), 'host names'),
   }
+}
+
+/** The query server's bearer token: the server's with `run`, the one `store` sends; empty means none. */
+export function queryTokenFrom(values: CommandValues): string | undefined {
+  const token = settingOf('query-token', text(values, 'query-token'), 'SLUICE_QUERY_TOKEN')
+  return token === undefined || token.text === '' ? undefined : token.text
 }

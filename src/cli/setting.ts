@@ -35,6 +35,18 @@ export function integerSetting(setting: Setting | undefined, range: { min: numbe
   return value
 }
 
+/** A whole number of at least `min`, or `Infinity` (any case) for none; `unit` says what it counts, `note` what its values mean. */
+export function integerOrInfinitySetting(setting: Setting | undefined, range: { min: number; unit?: string; note?: string }): number | undefined {
+  if (setting === undefined) return undefined
+  if (/^\+?infinity$/i.test(setting.text)) return Infinity
+  const value = Number(setting.text)
+  if (!INTEGER.test(setting.text) || !Number.isSafeInteger(value) || value < range.min) {
+    const note = range.note === undefined ? '' : ` (${range.note})`
+    throw new InvalidSettingError(`${setting.name} must be a whole number${range.unit ? ` of ${range.unit}` : ''}, at least ${range.min}, or Infinity${note}; got "${setting.text}"`)
+  }
+  return value
+}
+
 /** A finite decimal number within [min, max]; `exclusiveMin` refuses min itself. */
 export function decimalSetting(setting: Setting | undefined, range: { min: number; max?: number; exclusiveMin?: boolean }): number | undefined {
   if (setting === undefined) return undefined
@@ -71,4 +83,12 @@ export function textSetting(setting: Setting | undefined): string | undefined {
   if (setting === undefined) return undefined
   if (setting.text.trim() === '') throw new InvalidSettingError(`${setting.name} must not be empty`)
   return setting.text
+}
+
+/** A comma-separated list of non-empty names (spaces around each are dropped); `what` names them, for the message. */
+export function listSetting(setting: Setting | undefined, what: string): string[] | undefined {
+  if (setting === undefined) return undefined
+  const names = setting.text.split(',').map((name) => name.trim())
+  if (names.some((name) => name === '' || /\s/.test(name))) throw new InvalidSettingError(`${setting.name} must be a comma-separated list of ${what}, none empty; got "${setting.text}"`)
+  return names
 }

@@ -1,6 +1,6 @@
 import { toJson } from '../state/query/json-value.js'
-import type { StoreListing, StoreResult } from '../state/query/store-request.js'
-import { formatTable } from './table.js'
+import type { StoreListing, StoreResult, StoreRow } from '../state/query/store-request.js'
+import { columnWidths, formatLines, formatTable } from './table.js'
 
 /** A decoded key or value in a table cell: strings as they are, the rest as compact JSON. */
 function cell(value: unknown): string {
@@ -25,16 +25,54 @@ export function formatListings(listings: readonly StoreListing[]): string {
   )
 }
 
-export function formatResult(result: StoreResult): string {
-  if ('count' in result) {
-    return formatTable(['task', 'count'], [...result.perTask.map((entry) => [entry.task, String(entry.count)]), ['total', String(result.count)]])
+export function formatCount(result: Extract<StoreResult, { count: number }>): string {
+  return formatTable(['task', 'count'], [...result.perTask.map((entry) => [entry.task, String(entry.count)]), ['total', String(result.count)]])
+}
+
+const WINDOW_HEADERS = ['task', 'key', 'window start', 'window end', 'value']
+const KEY_VALUE_HEADERS = ['task', 'key', 'value']
+
+function cells(type: StoreResult['type'], row: StoreRow): string[] {
+  if (type === 'window') return [row.task, cell(row.key), time(row.window?.start ?? -1), time(row.window?.end ?? -1), cell(row.value)]
+  return [row.task, cell(row.key), cell(row.value)]
+}
+
+/** Where the rows of a paged read are written as they come, page after page. */
+export interface RowsWriter {
+  page(result: Extract<StoreResult, { rows: readonly StoreRow[] }>): void
+  end(): void
+}
+
+/** An aligned table: the first page sets the column widths, so later pages print as they come. */
+export function tableWriter(write: (text: string) => void): RowsWriter {
+  let widths: number[] | undefined
+  return {
+    page: (result) => {
+      if (result.rows.length === 0) return
+      const rows = result.rows.map((row) => cells(result.type, row))
+      if (widths === undefined) {
+        const headers = result.type === 'window' ? WINDOW_HEADERS : KEY_VALUE_HEADERS
+        widths = columnWidths(headers, rows)
+        write(formatLines([headers], widths))
+      }
+      write(formatLines(rows, widths))
+    },
+    end: () => {
+      if (widths === undefined) write('(no entries)\n')
+    },
   }
-  if (result.rows.length === 0) return '(no entries)\n'
-  if (result.type === 'window') {
-    return formatTable(
-      ['task', 'key', 'window start', 'window end', 'value'],
-      result.rows.map((row) => [row.task, cell(row.key), time(row.window?.start ?? -1), time(row.window?.end ?? -1), cell(row.value)]),
-    )
+}
+
+/** `{ "store", "type", "rows": [...] }` as JSON.stringify(result, null, 2) would print it, written row by row. */
+export function jsonWriter(write: (text: string) => void): RowsWriter {
+  let started = false
+  let rows = 0
+  return {
+    page: (result) => {
+      if (!started) write(`{\n  "store": ${JSON.stringify(result.store)},\n  "type": ${JSON.stringify(result.type)},\n  "rows": [`)
+      started = true
+      for (const row of result.rows) write(`${rows++ === 0 ? '\n' : ',\n'}${toJson(row, 2).replace(/^/gm, '    ')}`)
+    },
+    end: () => write(`${rows === 0 ? ']' : '\n  ]'}\n}\n`),
   }
-  return formatTable(['task', 'key', 'value'], result.rows.map((row) => [row.task, cell(row.key), cell(row.value)]))
 }

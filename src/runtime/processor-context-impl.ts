@@ -15,6 +15,8 @@ export interface TaskServices {
   store(name: string): StateStore
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
   streamTime(): number
+  /** The latest event time accepted now (wall clock + maxFutureTimestampSkewMs; Infinity: no check). */
+  latestPlausibleTimestampMs(): number
   systemTime(): number
   position(): RecordPosition | undefined
 }
@@ -23,6 +25,8 @@ export interface TaskServices {
 export interface InternalProcessorContext<KOut, VOut> extends ProcessorContext<KOut, VOut> {
   readonly metrics: TaskMetrics
   readonly updateCacheMaxEntries: number
+  /** The latest event time accepted now: a processor that moves time checks records against it. */
+  latestPlausibleTimestampMs(): number
 }
 
 /** The context of one node in one task: knows the node's children and stores. */
@@ -74,6 +78,10 @@ export class ProcessorContextImpl<KOut, VOut> implements InternalProcessorContex
 
   currentStreamTimeMs(): number {
     return this.task.streamTime()
+  }
+
+  latestPlausibleTimestampMs(): number {
+    return this.task.latestPlausibleTimestampMs()
   }
 
   currentSystemTimeMs(): number {

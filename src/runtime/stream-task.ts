@@ -1,4 +1,5 @@
 import { DeserializationError, ProcessingError, type RecordPosition } from '../errors.js'
+import { checkEventTime, futureSkewBoundMs } from '../processor/event-time.js'
 import type { Cancellable, Processor, PunctuationType, Punctuator } from '../processor/processor.js'
 import { Record } from '../processor/record.js'
 import type { ManagedStore } from '../state/managed-store.js'
@@ -47,6 +48,10 @@ export interface StreamTaskOptions {
   onFailure?: FailureHandler
   /** Aggregation updates each caching processor may hold until commit (default 0: forward each at once). */
   updateCacheMaxEntries?: number
+  /** Event times further ahead of `eventTimeClock` are refused (default 1 day; 0 or Infinity: no check). */
+  maxFutureTimestampSkewMs?: number
+  /** The wall clock event times are checked against (default `clock`). */
+  eventTimeClock?: () => number
 }
 
 interface RunningNode {
@@ -68,6 +73,7 @@ export class StreamTask implements TaskServices {
   /** Next offset to consume per source topic, i.e. what a commit stores. */
   private readonly nextOffsets = new Map<string, string>()
   private streamTimeMs = -1
+  private readonly futureSkewMs: number
   private current: RecordPosition | undefined
   private currentNode = ''
 
@@ -75,6 +81,7 @@ export class StreamTask implements TaskServices {
     this.applicationId = options.applicationId
     this.taskId = `${options.subtopology.id}_${options.partition}`
     this.updateCacheMaxEntries = options.updateCacheMaxEntries ?? 0
+    this.futureSkewMs = futureSkewBoundMs(options.maxFutureTimestampSkewMs)
   }
 
   get partition(): number {
@@ -137,12 +144,15 @@ export class StreamTask implements TaskServices {
         if (entry instanceof DeserializationError || entry instanceof ProcessingError) {
           this.handleFailure(entry, raw)
         } else {
+          // The record's processors see its time as stream time; a record that fails takes it back.
+          const streamTimeBefore = this.streamTimeMs
           if (entry.record.timestamp > this.streamTimeMs) this.streamTimeMs = entry.record.timestamp
           try {
             for (const child of this.sourceChildren.get(entry.source) ?? []) this.dispatch(child, entry.record)
             if (this.pending.length > 0) await this.settlePending()
           } catch (error) {
             this.pending.length = 0
+            this.streamTimeMs = streamTimeBefore
             this.handleFailure(error instanceof ProcessingError ? error : new ProcessingError(this.current, this.currentNode, error), raw)
           }
         }
@@ -254,6 +264,11 @@ export class StreamTask implements TaskServices {
     return this.streamTimeMs
   }
 
+  /** The latest event time accepted now: the wall clock plus maxFutureTimestampSkewMs (Infinity: no check). */
+  latestPlausibleTimestampMs(): number {
+    return this.futureSkewMs === Infinity ? Infinity : (this.options.eventTimeClock ?? this.options.clock)() + this.futureSkewMs
+  }
+
   systemTime(): number {
     return this.options.clock()
   }
@@ -286,6 +301,7 @@ export class StreamTask implements TaskServices {
     }
     const positionOf = (raw: IncomingRecord): RecordPosition => ({ topic: raw.topic, partition: raw.partition, offset: raw.offset })
     let source: SourceNode | undefined
+    const latestPlausible = this.latestPlausibleTimestampMs()
     return batch.map((raw) => {
       if (source === undefined || !source.topics.includes(raw.topic)) source = this.sourceFor(raw.topic)
       let key: unknown
@@ -308,9 +324,8 @@ export class StreamTask implements TaskServices {
           return new ProcessingError(positionOf(raw), `${source.name} (timestamp extractor)`, error)
         }
       }
-      if (!Number.isFinite(timestamp) || timestamp < 0) {
-        return new ProcessingError(positionOf(raw), `${source.name} (timestamp extractor)`, new Error(`invalid timestamp ${timestamp}`))
-      }
+      const invalid = checkEventTime(timestamp, latestPlausible)
+      if (invalid) return new ProcessingError(positionOf(raw), `${source.name} (timestamp extractor)`, invalid)
       return { source: source.name, record: new Record(key, value, timestamp, raw.headers) }
     })
   }

@@ -19,3 +19,21 @@ export function keySuccessor(key: Buffer): Buffer {
   return out
 }
 
+
+/**
+ * A range narrowed to keys after `after` (exclusive) and up to `through` (inclusive): where a
+ * paged scan goes on. Undefined when nothing is left of it.
+ */
+export function narrowRange(range: { gte?: Buffer; lt?: Buffer }, after?: Buffer, through?: Buffer): { gte?: Buffer; lt?: Buffer } | undefined {
+  let { gte, lt } = range
+  if (after !== undefined) {
+    const start = keySuccessor(after)
+    if (gte === undefined || Buffer.compare(start, gte) > 0) gte = start
+  }
+  if (through !== undefined) {
+    const end = keySuccessor(through)
+    if (lt === undefined || Buffer.compare(end, lt) < 0) lt = end
+  }
+  if (gte !== undefined && lt !== undefined && Buffer.compare(gte, lt) >= 0) return undefined
+  return { gte, lt }
+}

@@ -3,7 +3,7 @@ import type { StoreBackend } from './backend.js'
 import { keySuccessor, prefixEnd } from './bytes.js'
 import type { ChangeRecord, ManagedStore } from './managed-store.js'
 import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from './serde-codec.js'
-import type { KeyValue, KeyValueStore, StoreSpec } from './store.js'
+import type { KeyValue, KeyValueStore, StoreSpec, StoredEntry } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import { WriteBackCache } from './write-back-cache.js'
 
@@ -109,6 +109,13 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
 
   private keyBytes(key: K): Buffer {
     return serializeKey(this.keySerde, this.serdeTopic, this.name, key)
+  }
+
+  /** Entries of a serialized-key range, each with its key bytes, unflushed changes included. */
+  async *scanStored(range: { gte?: Buffer; lt?: Buffer }): AsyncIterable<StoredEntry<K, V>> {
+    for await (const [key, value] of this.cache.scan(range.gte, range.lt)) {
+      yield { storeKey: key, key: deserializeKey(this.keySerde, this.serdeTopic, this.name, key), value }
+    }
   }
 
   private async *scan(gte: Buffer | undefined, lt: Buffer | undefined): AsyncIterable<KeyValue<K, V>> {

@@ -7,6 +7,11 @@ export interface KeyValue<K, V> {
   readonly value: V
 }
 
+/** An entry with the key it has in the backend: where a paged scan continues from. */
+export interface StoredEntry<K, V> extends KeyValue<K, V> {
+  readonly storeKey: Buffer
+}
+
 /** What every store exposes to processors. */
 export interface StateStore {
   readonly name: string

@@ -2,7 +2,8 @@ import type { Serde } from '../serde/serde.js'
 import type { StoreBackend } from './backend.js'
 import type { ChangeRecord, ManagedStore } from './managed-store.js'
 import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from './serde-codec.js'
-import type { KeyValue, StoreSpec, WindowStore } from './store.js'
+import { narrowRange } from './bytes.js'
+import type { KeyValue, StoreSpec, StoredEntry, WindowStore } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import {
   changelogInnerKey,
@@ -115,18 +116,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
 
   /** Windows of one key whose start lies in [timeFrom, timeTo], oldest first. */
   async *fetchRange(key: K, timeFrom: number, timeTo: number): AsyncIterable<KeyValue<Windowed<K>, V>> {
-    const bounds = this.liveBounds(timeFrom, timeTo)
-    if (!bounds) return
-    const [from, to] = bounds
-    const keyBytes = this.keyBytes(key)
-    for (let segment = this.segmentOf(from); segment <= this.segmentOf(to); segment++) {
-      const gte = windowKey(segment, keyBytes, Math.max(from, segment * this.segmentIntervalMs))
-      const lt = windowKey(segment, keyBytes, Math.min(to, (segment + 1) * this.segmentIntervalMs - 1) + 1)
-      for await (const [backendKey, value] of this.cache.scan(gte, lt)) {
-        const start = readUint64(backendKey, backendKey.length - 8)
-        yield { key: { key, window: { start, end: start + this.windowSizeMs } }, value }
-      }
-    }
+    for await (const { key: windowed, value } of this.scanWindows(key, timeFrom, timeTo)) yield { key: windowed, value }
   }
 
   /**
@@ -135,22 +125,38 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
    * across segments, but not across keys within a segment.
    */
   async *fetchAll(timeFrom: number, timeTo: number): AsyncIterable<KeyValue<Windowed<K>, V>> {
-    const bounds = this.liveBounds(timeFrom, timeTo)
-    if (!bounds) return
-    const [from, to] = bounds
+    for await (const { key, value } of this.scanWindows(undefined, timeFrom, timeTo)) yield { key, value }
+  }
+
+  /**
+   * fetchRange (a key) or fetchAll (no key) with each window's backend key, in backend key order,
+   * limited to backend keys after `after` and up to `through`: a paged scan goes on from there.
+   */
+  async *scanWindows(key: K | undefined, timeFrom: number, timeTo: number, bounds: { after?: Buffer; through?: Buffer } = {}): AsyncIterable<StoredEntry<Windowed<K>, V>> {
+    const live = this.liveBounds(timeFrom, timeTo)
+    if (!live) return
+    const [from, to] = live
+    const keyBytes = key === undefined ? undefined : this.keyBytes(key)
     for (let segment = this.segmentOf(from); segment <= this.segmentOf(to); segment++) {
+      const segmentRange =
+        keyBytes === undefined
+          ? { gte: segmentPrefix(segment), lt: segmentPrefix(segment + 1) }
+          : { gte: windowKey(segment, keyBytes, Math.max(from, segment * this.segmentIntervalMs)), lt: windowKey(segment, keyBytes, Math.min(to, (segment + 1) * this.segmentIntervalMs - 1) + 1) }
+      const range = narrowRange(segmentRange, bounds.after, bounds.through)
+      if (!range) continue
       let lastKeyBytes: Buffer | undefined
       let lastKey: K | undefined
-      for await (const [backendKey, value] of this.cache.scan(segmentPrefix(segment), segmentPrefix(segment + 1))) {
+      for await (const [backendKey, value] of this.cache.scan(range.gte, range.lt)) {
         const decoded = decodeWindowKey(backendKey)
         if (decoded.start < from || decoded.start > to) continue
         // Consecutive windows of one key share a deserialized key.
-        if (lastKeyBytes === undefined || !lastKeyBytes.equals(decoded.key)) {
+        if (key !== undefined) lastKey = key
+        else if (lastKeyBytes === undefined || !lastKeyBytes.equals(decoded.key)) {
           lastKeyBytes = decoded.key
           lastKey = deserializeKey(this.keySerde, this.serdeTopic, this.name, decoded.key)
         }
         const start = decoded.start
-        yield { key: { key: lastKey as K, window: { start, end: start + this.windowSizeMs } }, value }
+        yield { storeKey: backendKey, key: { key: lastKey as K, window: { start, end: start + this.windowSizeMs } }, value }
       }
     }
   }

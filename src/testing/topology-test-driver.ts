@@ -34,6 +34,12 @@ export interface TestDriverOptions {
   updateCacheMaxEntries?: number
   /** Send records that fail to this topic instead of throwing. */
   deadLetterTopic?: string
+  /**
+   * Event times further ahead of the wall clock than this go to the dead-letter topic (or fail)
+   * and move no stream time (default 1 day; 0 or Infinity: no check, for replays of future-dated
+   * data). The wall clock here is the later of the real one and the mocked one.
+   */
+  maxFutureTimestampSkewMs?: number
   /** Largest batch handed to a task at once, as a consumer fetch would (default 1000). */
   maxBatchSize?: number
   /**
@@ -209,6 +215,9 @@ export class TopologyTestDriver implements InputSink {
         stores,
         collector,
         clock: () => this.wallClockMs,
+        // The mocked clock starts at 0: against it alone, every real event time would look far ahead.
+        eventTimeClock: () => Math.max(Date.now(), this.wallClockMs),
+        maxFutureTimestampSkewMs: this.options.maxFutureTimestampSkewMs,
         onFailure,
         updateCacheMaxEntries: this.options.updateCacheMaxEntries ?? 0,
       })

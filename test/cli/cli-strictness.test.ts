@@ -73,6 +73,11 @@ describe('numeric flags and SLUICE_* variables are checked, the error names them
     ['--query-port', '70000', /--query-port must be a whole number of a port \(0: any free one\), from 0 to 65535; got "70000"/],
     ['--brokers', 'localhost', /--brokers must be a comma-separated list of host:port; got "localhost"/],
     ['--guarantee', 'twice', /--guarantee must be one of at_least_once, exactly_once; got "twice"/],
+    ['--max-future-timestamp-skew', 'abc', /--max-future-timestamp-skew must be a whole number of milliseconds, at least 0, or Infinity \(0 or Infinity: no check\); got "abc"/],
+    ['--max-future-timestamp-skew', '-1', /--max-future-timestamp-skew must be a whole number/],
+    ['--max-future-timestamp-skew', '1.5', /--max-future-timestamp-skew must be a whole number/],
+    ['--query-allowed-hosts', '', /--query-allowed-hosts must be a comma-separated list of host names, none empty; got ""/],
+    ['--query-allowed-hosts', 'a,,b', /--query-allowed-hosts must be a comma-separated list/],
   ]
   test.each(flags)('run %s %j: exit 2', async (flag, value, message) => {
     const result = await runSluice(['run', APP, `${flag}=${value}`])
@@ -89,11 +94,36 @@ describe('numeric flags and SLUICE_* variables are checked, the error names them
     ['SLUICE_GUARANTEE', 'maybe'],
     ['SLUICE_BACKEND', 'paper'],
     ['SLUICE_STATE_DIR', ''],
+    ['SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS', 'tomorrow'],
+    ['SLUICE_STARTUP_TIMEOUT_MS', '0'],
+    ['SLUICE_STARTUP_TIMEOUT_MS', 'abc'],
+    ['SLUICE_QUERY_ALLOWED_HOSTS', ' , '],
   ]
   test.each(variables)('run with %s=%j: exit 2, the variable named', async (name, value) => {
     const result = await runSluice(['run', APP], { [name]: value })
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toMatch(new RegExp(`sluice: ${name} must `))
+  })
+
+  test.each([
+    ['--limit', '0', /--limit must be a whole number of entries, from 1 to 10000; got "0"/],
+    ['--limit', '10001', /--limit must be a whole number of entries, from 1 to 10000/],
+    ['--limit', 'ten', /--limit must be a whole number/],
+    ['--cursor', '', /--cursor must not be empty/],
+  ])('store %s %j: exit 2, before any store is read', async (flag, value, message) => {
+    const result = await runSluice(['store', APP, 'range', 'counts', `${flag}=${value}`, '--state-dir', '/nonexistent-sluice-state'])
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toMatch(message)
+  })
+
+  test('each command takes its own query options: run the server\'s, store the client\'s', async () => {
+    for (const [command, flag] of [['store', '--query-allowed-hosts'], ['store', '--max-future-timestamp-skew'], ['reset', '--query-token'], ['describe', '--limit']]) {
+      const result = await runSluice([command, APP, `${flag}=x`])
+      expect(result.code, `${command} ${flag}`).toBe(2)
+      expect(result.stderr).toContain(`${command}: Unknown option '${flag}'`)
+    }
+    for (const flag of ['--query-token', '--query-allowed-hosts', '--max-future-timestamp-skew', '--query-port']) expect((await runSluice(['run', '--help'])).stdout).toContain(flag)
+    for (const flag of ['--query-token', '--limit', '--cursor', '--url', '--json', '--from', '--to']) expect((await runSluice(['store', '--help'])).stdout).toContain(flag)
   })
 
   test('a flag wins over its variable, and the flag is what the error names', async () => {
@@ -124,6 +154,8 @@ describe('numeric flags and SLUICE_* variables are checked, the error names them
       ['updateCacheMaxEntries', -1],
       ['queryPort', 65_536],
       ['purgeIntervalMs', Infinity],
+      ['startupTimeoutMs', 0],
+      ['startupTimeoutMs', NaN],
     ] as const) {
       expect(() => new KafkaStreams(topology, { brokers: ['localhost:9092'], [name]: value }), name).toThrow(`StreamsConfig.${name} must be a whole number`)
     }

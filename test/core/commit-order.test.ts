@@ -345,7 +345,7 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
 
       const committing = commit()
       let settled = false
-      void committing.then(() => (settled = true))
+      committing.then(() => (settled = true), () => undefined)
       // Acknowledge one request at a time: the next is sent only then, and the commit
       // (offsets included) completes only after the last one.
       let acknowledged = 0

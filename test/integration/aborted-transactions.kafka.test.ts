@@ -38,7 +38,7 @@ test('a read-committed consumer starting at the first offset of an aborted trans
   await consumer.subscribe({ topic })
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out; saw ${seen.join(',')}`)), 30_000)
-    void consumer.run({
+    consumer.run({
       eachMessage: async ({ message }) => {
         seen.push(String(message.value))
         if (String(message.value) === 'committed') {
@@ -46,7 +46,7 @@ test('a read-committed consumer starting at the first offset of an aborted trans
           resolve()
         }
       },
-    })
+    }).catch(reject)
   })
   await consumer.disconnect()
   expect(seen).toEqual(['committed'])

@@ -1,15 +1,24 @@
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
-import { benchTransactions } from '../../bench/transactions.js'
-import { createTopic, groupLag, produce, SluiceProcess, unique, waitFor } from './kafka-helpers.js'
+import { createTopic, groupLag, produce, SluiceProcess, waitFor } from './kafka-helpers.js'
+import {
+  metricsIn as metricsInTable,
+  PIPELINE_SINK,
+  PIPELINE_TOPOLOGY,
+  pipelineEnv as pipelineEnvFor,
+  pipelineNames,
+  pipelineTransactions,
+  referenceCounts,
+  sleep,
+  updatesIn as updatesInTable,
+  type PipelineNames,
+} from './pipeline-helpers.js'
 
-const TOPOLOGY = fileURLToPath(new URL('./fixtures/category-counts-under-test.ts', import.meta.url))
-const SINK = fileURLToPath(new URL('./fixtures/sink-under-test.ts', import.meta.url))
+const TOPOLOGY = PIPELINE_TOPOLOGY
+const SINK = PIPELINE_SINK
 const SERVICES = fileURLToPath(new URL('../../scripts/services.sh', import.meta.url))
 const PG_URL = process.env.SLUICE_PG_URL ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice'
 const pool = new pg.Pool({ connectionString: PG_URL, max: 2 })
@@ -22,64 +31,12 @@ const KILLS = Number(process.env.CRASH_KILLS ?? 2)
 /** How long the pipeline may take to catch up after the last kill. */
 const CATCH_UP_MS = Number(process.env.CRASH_CATCH_UP_MS ?? 240_000)
 
-function names(guarantee: string) {
-  const applicationId = unique(guarantee === 'exactly_once' ? 'eos' : 'alos')
-  const table = applicationId.replace(/-/g, '_')
-  return {
-    applicationId,
-    input: `${applicationId}-transactions`,
-    output: `${applicationId}-counts`,
-    metrics: `${table}_fraud_metrics`,
-    updates: `${table}_count_updates`,
-    stateDir: join(tmpdir(), `${applicationId}-state`),
-  }
-}
-
-/** What the topology and sink processes of one run read from their environment. */
-function pipelineEnv(run: ReturnType<typeof names>, guarantee: string, extra: { [name: string]: string } = {}): { [name: string]: string } {
-  return {
-    TEST_APPLICATION_ID: run.applicationId,
-    TEST_INPUT_TOPIC: run.input,
-    TEST_OUTPUT_TOPIC: run.output,
-    TEST_GRACE: '30d',
-    TEST_SINK_GROUP: `${run.applicationId}-sink`,
-    TEST_METRICS_TABLE: run.metrics,
-    TEST_UPDATES_TABLE: run.updates,
-    SLUICE_GUARANTEE: guarantee,
-    SLUICE_PG_URL: PG_URL,
-    // Every count update is a row of the updates table, which the tests count; the update
-    // cache (on by default) would merge a window's updates between commits.
-    SLUICE_UPDATE_CACHE_MAX_ENTRIES: '0',
-    ...extra,
-  }
-}
-
-function transactions(count: number, seed: number) {
-  return [...benchTransactions(count, seed)].map(({ key, value }) => ({ key, value: JSON.stringify(value), unixTime: value.unix_time, category: value.category }))
-}
-
-function reference(records: readonly { unixTime: number; category: string }[]): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const { unixTime, category } of records) {
-    const key = `${category}@${Math.floor((unixTime * 1000) / 60_000) * 60_000}`
-    counts.set(key, (counts.get(key) ?? 0) + 1)
-  }
-  return counts
-}
-
-async function metricsIn(table: string): Promise<Map<string, number>> {
-  const result = await pool.query<{ category: string; start: string; count: string }>(`SELECT category, (extract(epoch from window_start) * 1000)::bigint AS start, count FROM "${table}"`)
-  return new Map(result.rows.map((row) => [`${row.category}@${row.start}`, Number(row.count)]))
-}
-
-async function updatesIn(table: string): Promise<{ rows: number; distinct: number }> {
-  const result = await pool.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT (window_start, category, count)) AS distinct FROM "${table}"`)
-  return { rows: Number(result.rows[0].rows), distinct: Number(result.rows[0].distinct) }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
+const names = pipelineNames
+const pipelineEnv = (run: PipelineNames, guarantee: string, extra: { [name: string]: string } = {}) => pipelineEnvFor(run, guarantee, PG_URL, extra)
+const transactions = pipelineTransactions
+const reference = referenceCounts
+const metricsIn = (table: string) => metricsInTable(pool, table)
+const updatesIn = (table: string) => updatesInTable(pool, table)
 
 /** Seeded, so a failing run can be repeated. */
 function delays(seed: number): () => number {

@@ -113,7 +113,7 @@ describe('sluice store on a stopped application', () => {
       expect(wrongOperation.code).toBe(1)
       expect(wrongOperation.stderr).toMatch(/window store: use fetch/)
       const unknown = await sluice(['store', CATEGORY_COUNTS, 'count', 'no-such-store'], env)
-      expect(unknown.stderr).toMatch(/has no store "no-such-store"; its stores: counts-per-category/)
+      expect(unknown.stderr, JSON.stringify(unknown)).toMatch(/has no store "no-such-store"; its stores: counts-per-category/)
 
       // Reading opened copies only: the original LevelDB files are byte for byte the same.
       expect(await fileFingerprints(join(stateDir, applicationId))).toEqual(before)
@@ -155,7 +155,9 @@ describe('sluice store on a running application', () => {
       expect(await plain.exited, plain.output.join('')).toBe(0)
     }
 
-    const app = new SluiceProcess(WORD_COUNTS, { ...env, SLUICE_QUERY_PORT: '0' })
+    // The app requires a token; the CLI sends the one in its environment (or --query-token).
+    const authed = { ...env, SLUICE_QUERY_TOKEN: 'cli-token' }
+    const app = new SluiceProcess(WORD_COUNTS, { ...authed, SLUICE_QUERY_PORT: '0' })
     try {
       await app.waitForOutput(/store queries at http:\/\/127\.0\.0\.1:\d+/)
       const url = /store queries at (http:\/\/127\.0\.0\.1:\d+)/.exec(app.output.join(''))?.[1] as string
@@ -164,30 +166,52 @@ describe('sluice store on a running application', () => {
       await consumed()
 
       // No --url: the CLI finds the running application's endpoint in its state directory.
-      const apple = await sluiceJson<Rows>(['store', WORD_COUNTS, 'get', 'word-counts', 'apple'], env)
+      const apple = await sluiceJson<Rows>(['store', WORD_COUNTS, 'get', 'word-counts', 'apple'], authed)
       expect(apple.rows).toHaveLength(1)
       expect(apple.rows[0]).toMatchObject({ key: 'apple', value: 4 })
       expect(apple.rows[0].task).toMatch(/^0_[01]$/)
 
-      const all = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts', '--url', url], env)
+      const all = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts', '--url', url], authed)
       expect(new Map(all.rows.map((row) => [row.key, row.value]))).toEqual(expected)
-      const range = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts', '--from', 'b', '--to', 'cherry', '--url', url], env)
+      const range = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts', '--from', 'b', '--to', 'cherry', '--url', url], authed)
       expect(range.rows.map((row) => row.key).sort()).toEqual(['banana', 'blackberry', 'blueberry', 'cherry'])
-      const prefix = await sluiceJson<Rows>(['store', WORD_COUNTS, 'prefix', 'word-counts', 'bl', '--url', url], env)
+      const prefix = await sluiceJson<Rows>(['store', WORD_COUNTS, 'prefix', 'word-counts', 'bl', '--url', url], authed)
       expect(prefix.rows.map((row) => row.key).sort()).toEqual(['blackberry', 'blueberry'])
-      const count = await sluiceJson<Count>(['store', WORD_COUNTS, 'count', 'word-counts', '--url', url], env)
+      const count = await sluiceJson<Count>(['store', WORD_COUNTS, 'count', 'word-counts', '--url', url], authed)
       expect(count.count).toBe(expected.size)
-      const listing = await sluiceJson<Listing>(['store', WORD_COUNTS, 'ls', '--url', url], env)
+      const listing = await sluiceJson<Listing>(['store', WORD_COUNTS, 'ls', '--url', url], authed)
       expect(listing.stores[0].tasks.map((task) => task.task)).toEqual(['0_0', '0_1'])
 
-      const missing = await sluiceJson<Rows>(['store', WORD_COUNTS, 'get', 'word-counts', 'kiwi', '--url', url], env)
+      const missing = await sluiceJson<Rows>(['store', WORD_COUNTS, 'get', 'word-counts', 'kiwi', '--url', url], authed)
       expect(missing.rows).toEqual([])
-      const table = await sluice(['store', WORD_COUNTS, 'get', 'word-counts', 'banana', '--url', url], env)
+      const table = await sluice(['store', WORD_COUNTS, 'get', 'word-counts', 'banana', '--url', url], authed)
       expect(table.stdout).toMatch(/^task\s+key\s+value\n0_[01]\s+banana\s+3\n$/)
 
       // Read-only: anything but GET is refused.
-      const post = await fetch(`${url}/stores/word-counts/get?key=apple`, { method: 'POST' })
+      const post = await fetch(`${url}/stores/word-counts/get?key=apple`, { method: 'POST', headers: { authorization: 'Bearer cli-token' } })
       expect(post.status).toBe(405)
+
+      // Without the token: refused, and the CLI says why.
+      const refused = await sluice(['store', WORD_COUNTS, 'get', 'word-counts', 'apple', '--url', url], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/401: this query server needs a token/)
+      const flagged = await sluiceJson<Rows>(['store', WORD_COUNTS, 'get', 'word-counts', 'apple', '--url', url, '--query-token', 'cli-token'], env)
+      expect(flagged.rows[0]).toMatchObject({ key: 'apple', value: 4 })
+
+      // One page with --limit, the next with --cursor: every word once, in order.
+      const first = await sluiceJson<Rows & { next?: string }>(['store', WORD_COUNTS, 'range', 'word-counts', '--limit', '4', '--url', url], authed)
+      expect(first.rows).toHaveLength(4)
+      const paged = [...first.rows]
+      let next = first.next
+      while (next !== undefined) {
+        const page = await sluiceJson<Rows & { next?: string }>(['store', WORD_COUNTS, 'range', 'word-counts', '--limit', '4', '--cursor', next, '--url', url], authed)
+        paged.push(...page.rows)
+        next = page.next
+      }
+      expect(paged.map((row) => row.key)).toEqual(all.rows.map((row) => row.key))
+      const tablePage = await sluice(['store', WORD_COUNTS, 'range', 'word-counts', '--limit', '2', '--url', url], authed)
+      expect(tablePage.stdout.trim().split('\n')).toHaveLength(3)
+      expect(tablePage.stderr).toMatch(/more entries follow: add --cursor 0_\d\.\S+/)
     } finally {
       app.kill('SIGTERM')
       expect(await app.exited, app.output.join('')).toBe(0)
@@ -196,6 +220,11 @@ describe('sluice store on a running application', () => {
     expect(existsSync(join(stateDir, applicationId, '.sluice-query.json'))).toBe(false)
     const stopped = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts'], env)
     expect(new Map(stopped.rows.map((row) => [row.key, row.value]))).toEqual(expected)
+    // Pages of a stopped application's store continue the same way.
+    const stoppedPage = await sluiceJson<Rows & { next?: string }>(['store', WORD_COUNTS, 'range', 'word-counts', '--limit', '3'], env)
+    expect(stoppedPage.rows.map((row) => row.key)).toEqual(stopped.rows.slice(0, 3).map((row) => row.key))
+    const stoppedRest = await sluiceJson<Rows>(['store', WORD_COUNTS, 'range', 'word-counts', '--limit', '100', '--cursor', stoppedPage.next as string], env)
+    expect(stoppedRest.rows.map((row) => row.key)).toEqual(stopped.rows.slice(3).map((row) => row.key))
     await rm(stateDir, { recursive: true, force: true })
   })
 })

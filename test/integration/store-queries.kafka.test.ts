@@ -1,8 +1,11 @@
 import { rm } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { KafkaStreams, StoreUnavailableError, UnknownStoreError } from 'sluice'
+import { defineTopology, KafkaStreams, serdes, StoreUnavailableError, Stores, UnknownStoreError, type KeyValueStore, type Serde } from 'sluice'
+import { storeCommand } from '../../src/cli/store-command.js'
+import { MAX_PAGE_BYTES } from '../../src/state/query/store-pages.js'
 import { benchTransactions } from '../../bench/transactions.js'
 import { categoryCounts } from '../../topologies/category-counts.js'
 import { wordCounts } from './fixtures/word-counts-under-test.js'
@@ -137,6 +140,156 @@ describe('interactive queries in code (KafkaStreams#store, #windowStore)', () =>
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       await expect(fetch(`${url}/stores`)).rejects.toThrow()
     } finally {
+      await rm(stateDir, { recursive: true, force: true })
+    }
+  })
+})
+
+/**
+ * A store value serde that processing never trips on (it only writes, and values stay in the
+ * cache) but reads do: "unreadable..." fails to decode, and "unprintable..." decodes to an object
+ * whose JSON encoding throws.
+ */
+const trickyValues: Serde<unknown> = {
+  name: 'tricky',
+  serialize: (_topic, value) => Buffer.from(typeof value === 'string' ? value : 'unprintable'),
+  deserialize: (_topic, data) => {
+    const text = (data as Buffer).toString()
+    if (text.startsWith('unreadable')) throw new Error('this stored value cannot be decoded')
+    if (text.startsWith('unprintable')) return { toJSON: () => { throw new Error('this value cannot be written as JSON') } }
+    return text
+  },
+}
+
+/** Each record's value stored under its key, as it is. */
+function blobStore(applicationId: string, input: string) {
+  return defineTopology({ applicationId }, (b) => {
+    b.stream(input, { key: serdes.string(), value: serdes.string() }).process<string, string>(
+      () => {
+        let store: KeyValueStore<string, unknown>
+        return {
+          init: (context) => void (store = context.getStateStore<KeyValueStore<string, unknown>>('blobs')),
+          process: (record) => store.put(record.key, record.value),
+        }
+      },
+      { stores: [Stores.keyValue('blobs', { key: serdes.string(), value: trickyValues })] },
+    )
+  })
+}
+
+/** A GET with headers fetch() would not send as given (Host). */
+function rawGet(url: string, headers: { [name: string]: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+      response.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+describe('the query server of a running application', () => {
+  test('a failing read answers 500 and a huge range comes in pages under the byte cap; the application keeps RUNNING', async () => {
+    const { applicationId, input, stateDir } = await newApplication('iq-huge', 2)
+    const big = (i: number): string => `${String(i).padStart(3, '0')}:${'x'.repeat(100_000)}`
+    const keys = Array.from({ length: 80 }, (_, i) => `blob-${String(i).padStart(3, '0')}`)
+    // A few per request: a record batch must stay under the broker's 1 MB.
+    for (let start = 0; start < keys.length; start += 5) await produce(input, keys.slice(start, start + 5).map((key, i) => ({ key, value: big(start + i) })))
+    await produce(input, [{ key: 'unreadable', value: 'unreadable value' }, { key: 'unprintable', value: 'unprintable value' }])
+    const streams = new KafkaStreams(blobStore(applicationId, input), { brokers: BROKERS, stateDir, commitIntervalMs: 60_000, queryPort: 0, log: quiet })
+    try {
+      await streams.start()
+      const url = streams.queryUrl as string
+      // A count decodes nothing held in the caches: it never meets the bad values.
+      await waitFor(async () => (await streams.store('blobs').count()) === 82, 60_000, 'every blob stored')
+
+      for (const key of ['unreadable', 'unprintable']) {
+        const failed = await fetch(`${url}/stores/blobs/get?key=${key}`)
+        expect(failed.status).toBe(500)
+        expect(((await failed.json()) as { error: string }).error).toMatch(/cannot be (decoded|written as JSON)/)
+      }
+      expect(streams.state).toBe('RUNNING')
+
+      // Everything but the two bad values, page by page.
+      const rows: { key: string; value: string }[] = []
+      let cursor: string | undefined
+      let pages = 0
+      do {
+        const response = await fetch(`${url}/stores/blobs/range?from=blob-000&to=blob-999${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`)
+        const text = await response.text()
+        expect(response.status, text.slice(0, 200)).toBe(200)
+        expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_PAGE_BYTES)
+        const page = JSON.parse(text) as { rows: { key: string; value: string }[]; next?: string }
+        rows.push(...page.rows)
+        cursor = page.next
+        pages++
+      } while (cursor !== undefined)
+      expect(pages).toBeGreaterThan(1)
+      // Tasks in order, keys in order within each: every blob exactly once.
+      expect(rows.map((row) => row.key).sort()).toEqual(keys)
+      expect(new Set(rows.map((row) => row.key)).size).toBe(80)
+      for (const row of rows) expect(row.value).toBe(big(Number(row.key.slice(5))))
+
+      // The whole store through the CLI's reader, which follows the cursors itself.
+      let printed = ''
+      await storeCommand(blobStore(applicationId, input), ['range', 'blobs'], {
+        url, json: true, from: 'blob-000', to: 'blob-999', stateDir, backend: 'leveldb', log: quiet, write: (text) => void (printed += text),
+      })
+      expect((JSON.parse(printed) as { rows: { key: string }[] }).rows.map((row) => row.key)).toEqual(rows.map((row) => row.key))
+
+      // A page limit, and a malformed one.
+      const limited = (await (await fetch(`${url}/stores/blobs/range?from=blob-000&to=blob-999&limit=3`)).json()) as { rows: unknown[]; next?: string }
+      expect(limited.rows).toHaveLength(3)
+      expect(limited.next).toBeDefined()
+      expect((await fetch(`${url}/stores/blobs/range?limit=none`)).status).toBe(400)
+      expect((await fetch(`${url}/stores/blobs/range?cursor=garbage`)).status).toBe(400)
+      // A range over the bad values fails, once more without harm.
+      expect((await fetch(`${url}/stores/blobs/range?from=u`)).status).toBe(500)
+
+      expect(streams.state).toBe('RUNNING')
+      await produce(input, [{ key: 'later', value: 'still processing' }])
+      await waitFor(async () => (await streams.store('blobs').get('later')) === 'still processing', 30_000, 'a record after the failures')
+      expect((await fetch(`${url}/stores/blobs/get?key=later`)).status).toBe(200)
+    } finally {
+      await streams.close()
+      await rm(stateDir, { recursive: true, force: true })
+    }
+    expect(streams.error).toBeUndefined()
+  })
+
+  test('requests naming another Host are refused (DNS rebinding); a configured token is required', async () => {
+    const { applicationId, input, output, stateDir } = await newApplication('iq-access', 1)
+    await produce(input, [{ key: 'apple', value: 'apple' }])
+    const streams = new KafkaStreams(wordCounts(applicationId, input, output), {
+      brokers: BROKERS, stateDir, queryPort: 0, queryToken: 's3cret-token', queryAllowedHosts: ['sluice.internal'], log: quiet,
+    })
+    try {
+      await streams.start()
+      const url = streams.queryUrl as string
+      const port = new URL(url).port
+      const bearer = { authorization: 'Bearer s3cret-token' }
+      await waitFor(async () => (await rawGet(`${url}/stores/word-counts/get?key=apple`, { host: `127.0.0.1:${port}`, ...bearer })).body.includes('"value":1'), 60_000, 'apple counted')
+      for (const host of ['localhost', `localhost:${port}`, '127.0.0.1', `[::1]:${port}`, `LOCALHOST:${port}`, 'sluice.internal', `sluice.internal:${port}`]) {
+        expect((await rawGet(`${url}/stores`, { host, ...bearer })).status, host).toBe(200)
+      }
+      for (const host of ['evil.example', `evil.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.nip.io:${port}`, `sluice.internal.evil:${port}`]) {
+        const refused = await rawGet(`${url}/stores/word-counts/get?key=apple`, { host, ...bearer })
+        expect(refused.status, host).toBe(403)
+        expect(refused.body).not.toContain('"value"')
+      }
+      for (const authorization of [undefined, 'Bearer wrong', 'Bearer s3cret-token-and-more', 'Basic czNjcmV0LXRva2Vu', 'Bearer ']) {
+        const refused = await rawGet(`${url}/stores/word-counts/get?key=apple`, { host: `127.0.0.1:${port}`, ...(authorization === undefined ? {} : { authorization }) })
+        expect(refused.status, authorization).toBe(401)
+        expect(refused.body).not.toContain('"value"')
+      }
+      expect((await fetch(`${url}/stores/word-counts/get?key=apple`, { headers: bearer })).status).toBe(200)
+      expect((await fetch(`${url}/stores/word-counts/get?key=apple`)).status).toBe(401)
+      expect(streams.state).toBe('RUNNING')
+    } finally {
+      await streams.close()
       await rm(stateDir, { recursive: true, force: true })
     }
   })

@@ -1,4 +1,5 @@
 import type { Processor, ProcessorSupplier } from '../../processor/processor.js'
+import { checkEventTime } from '../../processor/event-time.js'
 import { Record } from '../../processor/record.js'
 import type { InternalProcessorContext } from '../../runtime/processor-context-impl.js'
 import type { CachingProcessor, PrefetchingProcessor } from '../../runtime/stream-task.js'
@@ -87,6 +88,10 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
       prefetch: (records) =>
         store.prefetch(records.flatMap((record) => windows.windowStartsFor(record.timestamp).map((windowStart) => ({ key: record.key as K, windowStart })))),
       process: (record) => {
+        // Sources check event times, but a processor upstream may have set this one
+        // (withTimestamp): a garbage time here would expire every window in the store.
+        const invalid = checkEventTime(record.timestamp, context.latestPlausibleTimestampMs())
+        if (invalid) throw invalid
         if (options.emit === 'final') {
           const upTo = lastClosedWindowStart(windows, context.currentStreamTimeMs())
           if (upTo > emittedUpTo) return emitClosedWindows(upTo).then(() => aggregate(record))

@@ -27,13 +27,19 @@ export class BackgroundSender {
   private ends = new Map<string, bigint>()
   private readonly minSendBytes: number
   private readonly partitionsOf: PartitionsOf | undefined
+  private readonly beforeRequest: (() => Promise<void>) | undefined
 
+  /**
+   * `beforeRequest` runs before every request and stops the sending (a sticky failure) when it
+   * throws: the runtime confirms there that this member still owns the tasks it sends for.
+   */
   constructor(
     private readonly producer: BatchSender,
-    options: { minSendBytes?: number; partitionsOf?: PartitionsOf } = {},
+    options: { minSendBytes?: number; partitionsOf?: PartitionsOf; beforeRequest?: () => Promise<void> } = {},
   ) {
     this.minSendBytes = options.minSendBytes ?? DEFAULT_MIN_SEND_BYTES
     this.partitionsOf = options.partitionsOf
+    this.beforeRequest = options.beforeRequest
   }
 
   /** Records given and not yet acknowledged. */
@@ -83,6 +89,11 @@ export class BackgroundSender {
     this.ends = new Map()
   }
 
+  /** Resolves once no request is in flight (whether it succeeded or not). */
+  async settled(): Promise<void> {
+    while (this.sending !== undefined) await this.sending.catch(() => undefined)
+  }
+
   private start(all: boolean): void {
     const run: Promise<void> = this.pump(all).finally(() => {
       if (this.sending === run) this.sending = undefined
@@ -101,6 +112,11 @@ export class BackgroundSender {
         for (let start = 0; start < records.length && generation === this.generation; ) {
           const end = requestEnd(records, start)
           const ends = new Map<string, bigint>()
+          // Only awaited when there is one: without it, the first request leaves synchronously, as send() is called.
+          if (this.beforeRequest !== undefined) {
+            await this.beforeRequest()
+            if (generation !== this.generation) return
+          }
           await sendRequest(this.producer, records, start, end, ends)
           if (generation !== this.generation) return
           for (const [key, offset] of ends) this.ends.set(key, offset)

@@ -50,6 +50,9 @@ export async function restoreChangelogs(
     readUncommitted: !options.readCommitted,
     maxWaitTimeInMs: 100,
     sessionTimeout: 30_000,
+    // A restore that fails (the broker went away) fails as a whole and is started again with
+    // the task; kafkajs restarting this consumer by itself would lose the seeks.
+    retry: { restartOnFailure: async () => false },
   })
   let finish: () => void = () => {}
   let fail: (error: unknown) => void = () => {}
@@ -57,10 +60,13 @@ export async function restoreChangelogs(
     finish = resolve
     fail = reject
   })
+  // A failure may come before `done` is awaited; it is not an unhandled rejection then.
+  done.catch(() => undefined)
   try {
     await consumer.connect()
     const topics = [...new Set(pending.map((target) => target.topic))]
     await consumer.subscribe({ topics, fromBeginning: true })
+    consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error))
     // Reaching the end is judged on every fetched batch, also those kafkajs never hands to
     // eachBatch because they held only transaction markers or aborted records.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import type { Headers } from '../../serde/serde.js'
@@ -12,6 +12,8 @@ import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/que
 import type { IncomingRecord } from '../wire-records.js'
 import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
+import { needsAPerson, worthAnotherStartAttempt } from './fault-classification.js'
+import { GroupSession, MembershipLostError, type GroupSessionHandlers } from './group-session.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { RepartitionPurger } from './repartition-purger.js'
 import { retryRetriable } from './retry-retriable.js'
@@ -20,6 +22,7 @@ import { QueryEndpoint } from './query-endpoint.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from './streams-config.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
+import { sendOffsetsRetrying } from './transaction-offsets.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
@@ -44,10 +47,13 @@ function toHeaders(headers: IHeaders | undefined): Headers {
   return result
 }
 
-function isRebalanceError(error: unknown): boolean {
-  const type = (error as { type?: string }).type
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID'
-}
+/** How long a rejoin waits before trying again when the cluster does not answer; doubles up to the maximum. */
+const REJOIN_PAUSE_MS = 1000
+const REJOIN_MAX_PAUSE_MS = 30_000
+/** How long admin requests of a running application retry retriable errors (a broker restarting). */
+const ADMIN_RETRY_MS = 120_000
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Runs a topology on a Kafka cluster: one consumer group per applicationId, one task per
@@ -55,8 +61,13 @@ function isRebalanceError(error: unknown): boolean {
  * -> changelogs -> outputs -> offsets. Under at-least-once, outputs already leave in the
  * background as they accumulate, and a commit waits until they and the changelog records are
  * acknowledged before committing offsets; under exactly-once each task's commit is one
- * transaction. Commits happen only between batches, never during one, and before this member
- * gives up its partitions in a rebalance.
+ * transaction. Commits happen only between batches, never during one.
+ *
+ * Faults it can survive (a broker restart, a coordinator that moved, a fenced or failed
+ * transaction, a failed commit, a member the group forgot after a long pause) end the group
+ * session: the tasks are closed (dirty where their stores may be ahead of what was committed),
+ * a new consumer joins, and the tasks restore and go on from the committed offsets. Only
+ * errors that need a person stop the application (see needsAPerson).
  */
 export class KafkaStreams {
   readonly config: ResolvedStreamsConfig
@@ -67,7 +78,8 @@ export class KafkaStreams {
   private producer: Producer | undefined
   /** At-least-once: sends the shared producer's records in the background, in order. */
   private sender: BackgroundSender | undefined
-  private consumer: Consumer | undefined
+  /** The current membership of the group; replaced by a new one on every rejoin. */
+  private session: GroupSession | undefined
   private taskManager: TaskManager | undefined
   private partitionCounts: PartitionCounts = new Map()
   private lastCommitMs = Date.now()
@@ -84,12 +96,13 @@ export class KafkaStreams {
   private rebalancing = false
   private commitTimer: NodeJS.Timeout | undefined
   private punctuationTimer: NodeJS.Timeout | undefined
-  /** At-least-once: a commit failed part-way (changelogs sent, offsets not): stores must be rebuilt. */
+  /** At-least-once: a commit failed after the stores were flushed: they are ahead of the commit and must be rebuilt. */
   private commitBroken = false
-  /** Exactly-once: a failed transaction closed the tasks; the consumer is rejoining. */
-  private recovering = false
+  /** A rejoin under way (the session ended, tasks closing or a new session joining). */
+  private recovery: Promise<void> | undefined
   private readonly queries: LocalStoreQueries
   private queryEndpoint: QueryEndpoint | undefined
+  private readonly sessionHandlers: GroupSessionHandlers
 
   constructor(
     readonly topology: Topology,
@@ -108,6 +121,17 @@ export class KafkaStreams {
       },
       withTasks: (section) => this.lock.run(() => section(this.taskManager?.entries() ?? [])),
     })
+    this.sessionHandlers = {
+      onBatch: (payload, session) => this.onBatch(payload, session),
+      onJoin: (assignment, session) => this.onJoin(assignment, session),
+      onRebalancing: (session) => {
+        if (session === this.session) this.rebalancing = true
+      },
+      onEmptyBatch: (topic, partition, lastOffset, session) => this.onEmptyBatch(topic, partition, lastOffset, session),
+      onCrash: (error, session) => {
+        if (session === this.session) this.recover(error, 'the consumer stopped')
+      },
+    }
   }
 
   /**
@@ -162,6 +186,14 @@ export class KafkaStreams {
     }
   }
 
+  private get recovering(): boolean {
+    return this.recovery !== undefined
+  }
+
+  private get active(): boolean {
+    return (this.stateValue === 'STARTING' || this.stateValue === 'RUNNING') && this.closing === undefined
+  }
+
   private async startUp(): Promise<void> {
     const { config, topology } = this
     // First, so that a port in use fails the start before anything connects; reads answer 503 until RUNNING.
@@ -169,19 +201,30 @@ export class KafkaStreams {
       this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
       config.log(`store queries at ${this.queryEndpoint.url}`)
     }
-    this.admin = this.kafka.admin()
-    await this.admin.connect()
-    const admin = this.admin
+    const admin = this.kafka.admin()
+    this.admin = admin
+    // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting
+    // this process at that moment expects; a topic just created may not have its leader yet.
     this.partitionCounts = await retryRetriable(
-      'preparing topics',
-      () => prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] }),
+      `connecting to ${config.brokers.join(',')} and preparing topics`,
+      async () => {
+        await admin.connect()
+        return prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] })
+      },
       config.log,
+      config.startupTimeoutMs,
+      worthAnotherStartAttempt,
     )
     // At-least-once shares one producer; exactly-once gives each task its own transactional one.
     if (config.processingGuarantee === 'at_least_once') {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
-      await this.producer.connect()
-      this.sender = new BackgroundSender(this.producer, { partitionsOf: (topic) => this.partitionCounts.get(topic) })
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
+      this.producer = producer
+      await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
+      this.sender = new BackgroundSender(this.producer, {
+        partitionsOf: (topic) => this.partitionCounts.get(topic),
+        // A member back from a long pause must not write its stale state after the new owner's.
+        beforeRequest: () => this.confirmMembership(),
+      })
     }
     const sender = this.sender
     const deadLetterTopic = config.deadLetterTopic
@@ -194,58 +237,8 @@ export class KafkaStreams {
       endOffsets: (topic) => this.endOffsets(topic),
       forward: sender && ((record) => sender.send(record)),
     })
-    const taskManager = this.taskManager
-    this.consumer = this.kafka.consumer({
-      groupId: topology.applicationId,
-      partitionAssigners: [taskAssignor(topology, () => taskManager.taskIds())],
-      readUncommitted: config.processingGuarantee !== 'exactly_once',
-      sessionTimeout: config.sessionTimeoutMs,
-      rebalanceTimeout: 60_000,
-      heartbeatInterval: this.heartbeatIntervalMs,
-      maxWaitTimeInMs: 200,
-    })
-    this.consumer.on(this.consumer.events.REBALANCING, () => {
-      this.rebalancing = true
-    })
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.rebalancing = false
-      if (this.stateValue !== 'STARTING' && this.stateValue !== 'RUNNING') return
-      taskManager.assign(event.payload.memberAssignment)
-      void this.lock
-        .run(async () => {
-          // kafkajs resumes every partition from its committed offset after a join: work done
-          // since the last commit is redone, so it must not stay in the stores.
-          if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
-          else if (this.uncommitted) await taskManager.discardUncommitted()
-          // Records of the discarded work not sent yet are dropped: the work is redone.
-          if (this.commitBroken || this.uncommitted) this.sender?.reset()
-          this.uncommitted = false
-          this.commitBroken = false
-          // Restore new tasks right away rather than on their first batch, which may be long in coming.
-          await this.startTasks()
-        })
-        .catch((error: unknown) => this.failWith(new Error(`Task assignment failed: ${messageOf(error)}`)))
-    })
-    // Batches of transaction markers only never reach eachBatch; still move past them.
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize !== 0 || this.stateValue !== 'RUNNING') return
-      const subtopology = topology.subtopologyOf(payload.topic)
-      const task = subtopology && taskManager.get(`${subtopology.id}_${payload.partition}`)?.task
-      if (!task) return
-      task.advanceOffset(payload.topic, (BigInt(payload.lastOffset) + 1n).toString())
-      this.uncommitted = true
-    })
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) void this.failWith(new Error(`The consumer crashed: ${messageOf(event.payload.error)}`))
-    })
-    await this.consumer.connect()
-    const internal = new Set(topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name))
-    const external = topology.externalSourceTopics
-    // Repartition topics are always read from their beginning: they hold this application's own records.
-    if (external.length > 0) await this.consumer.subscribe({ topics: external, fromBeginning: config.autoOffsetReset === 'earliest' })
-    if (internal.size > 0) await this.consumer.subscribe({ topics: [...internal], fromBeginning: true })
     this.lastCommitMs = Date.now()
-    await this.runConsumer()
+    await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
     this.stateValue = 'RUNNING'
     // Outputs (repartition records too) below the background sender's threshold, and all of them
     // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,
@@ -257,32 +250,142 @@ export class KafkaStreams {
     config.log(`started (${config.processingGuarantee}, state in ${config.stateDir}/${topology.applicationId})`)
   }
 
+  private consumerConfig(): ConsumerConfig {
+    const taskManager = this.taskManager as TaskManager
+    return {
+      groupId: this.topology.applicationId,
+      partitionAssigners: [taskAssignor(this.topology, () => taskManager.taskIds())],
+      readUncommitted: this.config.processingGuarantee !== 'exactly_once',
+      sessionTimeout: this.config.sessionTimeoutMs,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: this.heartbeatIntervalMs,
+      maxWaitTimeInMs: 200,
+    }
+  }
+
+  /** Joins the group with a new consumer; the previous session, if any, has ended. */
+  private async openSession(): Promise<void> {
+    const session = new GroupSession(this.kafka, this.consumerConfig(), this.sessionHandlers)
+    this.session = session
+    this.rebalancing = false
+    const internal = this.topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name)
+    try {
+      await session.start([
+        { topics: [...this.topology.externalSourceTopics], fromBeginning: this.config.autoOffsetReset === 'earliest' },
+        // Repartition topics are always read from their beginning: they hold this application's own records.
+        { topics: internal, fromBeginning: true },
+      ])
+    } catch (error) {
+      await session.stop()
+      throw error
+    }
+  }
+
+  /** A join of the current session: drop what was not committed, then start the assigned tasks. */
+  private onJoin(assignment: { [topic: string]: number[] }, session: GroupSession): void {
+    if (session !== this.session || !this.active) return
+    this.rebalancing = false
+    const taskManager = this.taskManager as TaskManager
+    taskManager.assign(assignment)
+    this.lock
+      .run(async () => {
+        if (session.ended) return
+        // kafkajs resumes every partition from its committed offset after a join: work done
+        // since the last commit is redone, so it must not stay in the stores.
+        await this.dropUncommitted()
+        // Restore new tasks right away rather than on their first batch, which may be long in coming.
+        await this.startTasks(session)
+      })
+      .catch((error: unknown) => this.recover(error, 'starting the assigned tasks failed'))
+  }
+
+  /**
+   * Drops what the tasks did since the last commit, before the work is redone from the
+   * committed offsets: stores flushed by a commit that failed are rebuilt from their changelogs
+   * (exactly-once always rebuilds: it keeps no checkpoint while running); otherwise the stores
+   * are as of the last commit and only the tasks' in-memory state goes. Callers hold the lock.
+   */
+  private async dropUncommitted(): Promise<void> {
+    const taskManager = this.taskManager as TaskManager
+    if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
+    else if (this.uncommitted) await taskManager.discardUncommitted()
+    // Records of the discarded work not sent yet are dropped: the work is redone.
+    if (this.commitBroken || this.uncommitted) this.sender?.reset()
+    this.uncommitted = false
+    this.commitBroken = false
+  }
+
   /**
    * Creates and restores newly assigned tasks. Under exactly-once it then seeks their
    * partitions to the group's committed offsets read afresh: kafkajs may have read them before
    * the task's producer fenced the previous owner, while that owner's last transaction (offsets
    * included) was still completing (kafkajs cannot ask for stable offsets, KIP-447).
    */
-  private async startTasks(keepAlive?: () => Promise<void>): Promise<void> {
+  private async startTasks(session: GroupSession, keepAlive?: () => Promise<void>): Promise<void> {
     const created = await (this.taskManager as TaskManager).reconcile(keepAlive)
     if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
     const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
-    const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.topology.applicationId, topics })
+    const admin = this.admin as Admin
+    const committed = await retryRetriable('reading committed offsets', () => admin.fetchOffsets({ groupId: this.topology.applicationId, topics }), this.config.log, ADMIN_RETRY_MS)
+    if (session.ended) return
     for (const entry of created) {
       for (const topic of entry.task.subtopology.sourceTopics) {
         const offset = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
-        if (offset !== undefined && Number(offset) >= 0) this.consumer?.seek({ topic, partition: entry.task.partition, offset })
+        if (offset !== undefined && Number(offset) >= 0) session.consumer.seek({ topic, partition: entry.task.partition, offset })
       }
     }
   }
 
-  private runConsumer(): Promise<void> {
-    return (this.consumer as Consumer).run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    })
+  /**
+   * Something failed that closing the tasks and rejoining can survive, or it needs a person
+   * and stops the application. One rejoin at a time; a failure during one is part of it.
+   */
+  private recover(error: unknown, what: string): void {
+    if (!this.active) return
+    const reason = needsAPerson(error)
+    if (reason !== undefined) {
+      void this.failWith(new Error(`${what}: ${messageOf(error)} (${reason})`))
+      return
+    }
+    if (this.recovery) return
+    this.config.log(`${what}: ${messageOf(error)}; closing tasks and rejoining the group`)
+    this.recovery = this.rejoin().finally(() => (this.recovery = undefined))
+  }
+
+  /** Ends the session, closes the tasks for a rebuild, and joins again until it works or the application stops. */
+  private async rejoin(): Promise<void> {
+    let pause = REJOIN_PAUSE_MS
+    for (;;) {
+      // Waits for the batch in progress; never called with the lock held, which that batch may wait for.
+      await this.session?.stop()
+      if (!this.active) return
+      try {
+        await this.lock.run(async () => {
+          // A failed commit may have flushed stores past what was committed; a rejoin may lose
+          // the tasks to another member. Under at-least-once, stores as of the last commit stay.
+          if (this.config.processingGuarantee === 'exactly_once') this.commitBroken = true
+          this.uncommitted = true
+          await this.dropUncommitted()
+          await this.sender?.settled()
+        })
+        if (!this.active) return
+        await this.openSession()
+        this.config.log('rejoined the group')
+        return
+      } catch (error) {
+        if (!this.active) return
+        this.config.log(`rejoining failed: ${messageOf(error)}; trying again in ${pause} ms`)
+        await sleep(pause)
+        pause = Math.min(pause * 2, REJOIN_MAX_PAUSE_MS)
+      }
+    }
+  }
+
+  /** Under at-least-once, before anything is sent for the tasks: is this member still theirs? */
+  private async confirmMembership(): Promise<void> {
+    const session = this.session
+    if (!session) throw new MembershipLostError('not in the group')
+    await session.confirmMembership()
   }
 
   /** Graceful shutdown: finish the batch, commit, close stores (writing checkpoints), leave the group. */
@@ -295,7 +398,7 @@ export class KafkaStreams {
     return Math.min(3_000, Math.floor(this.config.sessionTimeoutMs / 3))
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, session: GroupSession): Promise<void> {
     // kafkajs heartbeats only between batches: while this one waits for the lock (a restore
     // after a rebalance, a store query) or restores, heartbeat here so that the group does not
     // drop the member. A rebalance that starts meanwhile is noticed by the heartbeat after it.
@@ -306,27 +409,33 @@ export class KafkaStreams {
     try {
       await this.lock.run(async () => {
         clearInterval(waiting)
-        await this.processBatch(batch, resolveOffset, isRunning, isStale, keepAlive)
+        await this.processBatch(session, batch, resolveOffset, isRunning, isStale, keepAlive)
       })
     } finally {
       clearInterval(waiting)
     }
     // No commit when a rebalance starts: a commit cut short there (changelogs sent, offsets
     // refused) would count records twice. The work since the last commit is redone instead.
-    await heartbeat()
+    if (!session.ended) await heartbeat()
   }
 
   private async processBatch(
+    session: GroupSession,
     batch: EachBatchPayload['batch'],
     resolveOffset: EachBatchPayload['resolveOffset'],
     isRunning: () => boolean,
     isStale: () => boolean,
     keepAlive: () => Promise<void>,
   ): Promise<void> {
-    if (this.stateValue !== 'RUNNING' || this.recovering || !isRunning() || isStale()) return
+    if (this.stateValue !== 'RUNNING' || session !== this.session || session.ended || !isRunning() || isStale()) return
     const taskManager = this.taskManager as TaskManager
-    await this.startTasks(keepAlive)
-    if (isStale()) return
+    try {
+      await this.startTasks(session, keepAlive)
+    } catch (error) {
+      this.recover(error, 'starting the assigned tasks failed')
+      return
+    }
+    if (isStale() || session.ended) return
     const subtopology = this.topology.subtopologyOf(batch.topic)
     const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
     if (!task) return
@@ -350,8 +459,18 @@ export class KafkaStreams {
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
     if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
-      await this.commitOrMarkBroken()
+      await this.commitOrRecover()
     }
+  }
+
+  /** Batches of transaction markers only never reach eachBatch; still move past them. */
+  private onEmptyBatch(topic: string, partition: number, lastOffset: string, session: GroupSession): void {
+    if (session !== this.session || this.stateValue !== 'RUNNING') return
+    const subtopology = this.topology.subtopologyOf(topic)
+    const task = subtopology && this.taskManager?.get(`${subtopology.id}_${partition}`)?.task
+    if (!task) return
+    task.advanceOffset(topic, (BigInt(lastOffset) + 1n).toString())
+    this.uncommitted = true
   }
 
   /** Runs the tasks' wall-clock punctuators that are due, with or without input, between batches. */
@@ -373,23 +492,23 @@ export class KafkaStreams {
   }
 
   private async commitIfDue(): Promise<void> {
-    if (this.stateValue !== 'RUNNING' || this.recovering || this.rebalancing || !this.uncommitted || Date.now() - this.lastCommitMs < this.config.commitIntervalMs) return
-    try {
-      await this.lock.run(async () => {
-        if (this.stateValue === 'RUNNING' && !this.recovering && !this.rebalancing && this.uncommitted) await this.commitOrMarkBroken()
-      })
-    } catch (error) {
-      if (!isRebalanceError(error)) void this.failWith(new Error(`Commit failed: ${messageOf(error)}`))
-    }
+    const due = (): boolean => this.stateValue === 'RUNNING' && !this.recovering && !this.rebalancing && this.uncommitted && Date.now() - this.lastCommitMs >= this.config.commitIntervalMs
+    if (!due()) return
+    await this.lock.run(async () => {
+      if (due()) await this.commitOrRecover()
+    })
   }
 
-  /** A commit refused by a rebalance after its changelogs went out leaves stores to rebuild. */
-  private async commitOrMarkBroken(): Promise<void> {
+  /**
+   * Commits; a failure rejoins the group. A member that cannot confirm its membership while a
+   * rebalance is under way sent nothing and simply waits for the join, which drops the work.
+   */
+  private async commitOrRecover(): Promise<void> {
     try {
       await this.commit()
     } catch (error) {
-      if (isRebalanceError(error)) this.commitBroken = true
-      throw error
+      if (error instanceof MembershipLostError && this.rebalancing) return
+      this.recover(error, 'commit failed')
     }
   }
 
@@ -402,38 +521,44 @@ export class KafkaStreams {
   /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
   private async commit(): Promise<void> {
     const taskManager = this.taskManager
-    const consumer = this.consumer
-    if (!taskManager || !consumer) return
+    const session = this.session
+    if (!taskManager || !session) return
     const entries = taskManager.entries()
     if (this.config.processingGuarantee === 'exactly_once') {
-      try {
-        await Promise.all(entries.map((entry) => this.commitTransaction(entry)))
-      } catch (error) {
-        this.recoverFrom(error)
-        return
-      }
+      // Every transaction ends, one way or the other, before anything else touches the tasks.
+      const results = await Promise.allSettled(entries.map((entry) => this.commitTransaction(entry)))
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw new Error(`a transaction failed: ${messageOf(failed.reason)}`, { cause: failed.reason })
       this.uncommitted = false
       this.lastCommitMs = Date.now()
       return
     }
+    // Nothing is sent for tasks this member may have lost (the background sender checks too).
+    await session.confirmMembership()
     // Outputs have been leaving in the background since the last commit; the changelog records
     // queue up behind them, and offsets are committed once all of it is acknowledged.
     const sender = this.sender as BackgroundSender
     const ends = new Map<string, bigint>()
-    await commitTasks(
-      entries.map((entry) => entry.task),
-      (store) => this.topology.changelogTopicOf(store),
-      atLeastOnceSteps(
-        sender,
-        async (all) => {
-          const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
-          if (offsets.length > 0) await consumer.commitOffsets(offsets)
-          this.purger.committedOffsets(offsets)
-        },
-        ends,
-      ),
-      Date.now(),
-    )
+    try {
+      await commitTasks(
+        entries.map((entry) => entry.task),
+        (store) => this.topology.changelogTopicOf(store),
+        atLeastOnceSteps(
+          sender,
+          async (all) => {
+            const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
+            if (offsets.length > 0) await session.commitOffsets(offsets)
+            this.purger.committedOffsets(offsets)
+          },
+          ends,
+        ),
+        Date.now(),
+      )
+    } catch (error) {
+      // The stores were flushed: they are ahead of the committed offsets now.
+      this.commitBroken = true
+      throw error
+    }
     this.uncommitted = false
     this.lastCommitMs = Date.now()
     for (const [key, end] of ends) this.changelogEnds.set(key, end)
@@ -459,7 +584,7 @@ export class KafkaStreams {
           },
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
-            if (topics.length > 0) await transaction.sendOffsets({ consumerGroupId: this.topology.applicationId, topics })
+            if (topics.length > 0) await sendOffsetsRetrying(transaction, this.topology.applicationId, topics)
             sentOffsets = [...offsets].map(([topic, offset]) => ({ topic, partition, offset }))
           },
         },
@@ -473,29 +598,6 @@ export class KafkaStreams {
     }
   }
 
-  /**
-   * Exactly-once: a transaction failed (fenced by a newer owner of the task, or a broker
-   * error). Nothing of it became visible. Close every task dirty (their stores are wiped and
-   * restored when next assigned) and rejoin the group, which restarts from committed offsets.
-   */
-  private recoverFrom(error: unknown): void {
-    if (this.recovering) return
-    this.recovering = true
-    this.config.log(`transaction failed, closing tasks and rejoining: ${messageOf(error)}`)
-    setImmediate(() => {
-      void (async () => {
-        try {
-          await this.consumer?.stop()
-          await this.lock.run(() => (this.taskManager as TaskManager).closeAll(false, undefined, false))
-          this.recovering = false
-          if (this.stateValue === 'RUNNING') await this.runConsumer()
-        } catch (failure) {
-          await this.failWith(new Error(`Could not rejoin after a failed transaction: ${messageOf(failure)}`))
-        }
-      })()
-    })
-  }
-
   /** Changelog ends for checkpoints: from our own writes, else asked of the broker once. */
   private async knownChangelogEnds(partitions: readonly number[]): Promise<Map<string, bigint>> {
     const changelogs = this.topology.internalTopics.filter((topic) => topic.kind === 'changelog').map((topic) => topic.name)
@@ -507,7 +609,8 @@ export class KafkaStreams {
   }
 
   private async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const offsets = await (this.admin as Admin).fetchTopicOffsets(topic)
+    const admin = this.admin as Admin
+    const offsets = await retryRetriable(`reading the end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), this.config.log, ADMIN_RETRY_MS)
     return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))
   }
 
@@ -523,7 +626,8 @@ export class KafkaStreams {
       this.config.log(`stopping on error: ${error.message}`)
     }
     this.closing ??= this.shutdown(true)
-    return this.closing
+    // Callers fire and forget (`void this.failWith(...)`): a failing shutdown is logged, never an unhandled rejection.
+    return this.closing.catch((failure: unknown) => this.config.log(`shutdown failed: ${messageOf(failure)}`))
   }
 
   private async shutdown(commit: boolean): Promise<void> {
@@ -537,22 +641,22 @@ export class KafkaStreams {
     clearInterval(this.punctuationTimer)
     await this.queryEndpoint?.close()
     try {
+      // A rejoin under way notices the stop and returns; its tasks are closed below.
+      await this.recovery
       await this.lock.run(async () => {
-        if (commit) {
-          try {
-            await this.commit()
-            if (this.recovering) throw new Error('the last transaction failed')
-            for (const task of this.taskManager?.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
-            // Exactly-once tracks no changelog ends of its own: ask the broker, after the last commit.
-            if (this.config.processingGuarantee === 'exactly_once') this.changelogEnds.clear()
-            await this.taskManager?.closeAll(true, await this.knownChangelogEnds(this.taskManager.tasks().map((task) => task.partition)))
-          } catch (error) {
-            this.config.log(`commit on shutdown failed, closing dirty: ${messageOf(error)}`)
-            await this.taskManager?.closeAll(false)
-          }
+        if (!commit) return
+        try {
+          await this.commit()
+          for (const task of this.taskManager?.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
+          // Exactly-once tracks no changelog ends of its own: ask the broker, after the last commit.
+          if (this.config.processingGuarantee === 'exactly_once') this.changelogEnds.clear()
+          await this.taskManager?.closeAll(true, await this.knownChangelogEnds(this.taskManager.tasks().map((task) => task.partition)))
+        } catch (error) {
+          this.config.log(`commit on shutdown failed, closing dirty: ${messageOf(error)}`)
+          await this.taskManager?.closeAll(false)
         }
       })
-      await this.consumer?.disconnect()
+      await this.session?.stop()
       await this.producer?.disconnect()
       await this.purger.settled()
       await this.admin?.disconnect()

@@ -1,8 +1,9 @@
 import { isKeyValueStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
-import { queryStore, type StoreInstance } from '../../state/query/query-store.js'
+import { queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
 import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import { StoreUnavailableError, storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
-import type { StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
+import { COUNT_SECTION_ENTRIES, DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, readAllPages } from '../../state/query/store-pages.js'
+import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { Serde } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import type { ActiveTask } from './task-manager.js'
@@ -34,11 +35,21 @@ export class LocalStoreQueries {
     return readOnlyWindowStore(name, (request) => this.query(name, request))
   }
 
+  /**
+   * The whole answer to a read, page after page, each page under the task lock on its own, so
+   * that processing goes on between pages however large the store.
+   */
   query(name: string, request: StoreRequest): Promise<StoreResult> {
+    const limit = request.op === 'count' ? COUNT_SECTION_ENTRIES : DEFAULT_PAGE_LIMIT
+    return readAllPages((cursor) => this.queryPage(name, request, { cursor, limit, maxBytes: request.op === 'count' ? Infinity : MAX_PAGE_BYTES }))
+  }
+
+  /** One page of a read under the task lock; `next` in the result says where the next one starts. */
+  queryPage(name: string, request: StoreRequest, page: PageRequest): Promise<StoreResult> {
     const spec = storeSpecOf(this.topology, name)
     const topic = storeSerdeTopic(this.topology, name)
     return this.underLock(async (tasks) => {
-      const result = await queryStore(spec, topic, instancesOf(tasks, name), request)
+      const result = await queryStorePage(spec, topic, instancesOf(tasks, name), request, page)
       if (!('rows' in result)) return result
       // The caches hand out the objects they hold: give the caller copies (through the serdes,
       // as a read from disk would), so that changing a result can never change the store.

@@ -14,7 +14,7 @@ export class QueryEndpoint {
   ) {}
 
   static async open(topology: Topology, queries: LocalStoreQueries, config: ResolvedStreamsConfig): Promise<QueryEndpoint> {
-    const server = new QueryServer(topology, queries)
+    const server = new QueryServer(topology, queries, { allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
     const url = await server.listen(config.queryHost, config.queryPort ?? 0)
     const file = queryEndpointFile(config.stateDir, topology.applicationId)
     await createStateDirectories(config.stateDir, topology.applicationId)

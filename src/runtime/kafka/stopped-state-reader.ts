@@ -5,9 +5,10 @@ import type { BackendKind } from '../../state/backend.js'
 import { lockHolder } from '../../state/backends/lock-holder.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteTemporaryDirectory } from '../../state/safe-delete.js'
-import { compareTaskIds, queryStore, type StoreInstance } from '../../state/query/query-store.js'
+import { compareTaskIds, queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
+import { readAllPages } from '../../state/query/store-pages.js'
 import { storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
-import type { StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
+import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { StoreSpec } from '../../state/store.js'
 import type { Topology } from '../../topology/topology.js'
 
@@ -51,9 +52,16 @@ export class StoppedStateReader {
     return listings
   }
 
+  /** The whole answer to a read. */
   async query(storeName: string, request: StoreRequest): Promise<StoreResult> {
+    const unbounded = { limit: Infinity, maxBytes: Infinity }
+    return this.withPages(storeName, request, (readPage) => readAllPages((cursor) => readPage({ ...unbounded, cursor })))
+  }
+
+  /** Reads pages of one read on copies opened once for all of them, for as long as `use` runs. */
+  async withPages<T>(storeName: string, request: StoreRequest, use: (readPage: (page: PageRequest) => Promise<StoreResult>) => Promise<T>): Promise<T> {
     const spec = storeSpecOf(this.topology, storeName)
-    return this.withCopies(spec, (instances) => queryStore(spec, storeSerdeTopic(this.topology, spec.name), instances, request))
+    return this.withCopies(spec, (instances) => use((page) => queryStorePage(spec, storeSerdeTopic(this.topology, spec.name), instances, request, page)))
   }
 
   /** The local task directories holding an instance of the store, in task order. */

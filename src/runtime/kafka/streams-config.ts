@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../../processor/event-time.js'
 import type { BackendKind } from '../../state/backend.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
@@ -28,8 +29,19 @@ export interface StreamsConfig {
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
   deadLetterTopic?: string
+  /**
+   * Event times further ahead of the wall clock than this are refused: the record goes to the
+   * dead-letter topic (or fails the application) and moves no stream time (default 1 day; 0 or
+   * Infinity: no check, for replays of future-dated data).
+   */
+  maxFutureTimestampSkewMs?: number
   /** How long the group waits for a silent member before moving its tasks (default 30 s). */
   sessionTimeoutMs?: number
+  /**
+   * How long start() waits for a cluster that does not answer (restarting, not up yet) before
+   * it fails (default 5 minutes). A running application waits for it as long as it takes.
+   */
+  startupTimeoutMs?: number
   /** Replication factor of the internal topics Sluice creates (default 1). */
   replicationFactor?: number
   /**
@@ -39,6 +51,13 @@ export interface StreamsConfig {
   queryPort?: number
   /** Interface of the query server (default 127.0.0.1: reachable from this machine only). */
   queryHost?: string
+  /**
+   * Names requests may give in `Host` besides localhost, 127.0.0.1, [::1] and queryHost (e.g.
+   * this machine's name when queryHost is 0.0.0.0); others get 403, which stops DNS rebinding.
+   */
+  queryAllowedHosts?: string[]
+  /** When set, store queries need `Authorization: Bearer <token>` (401 without). */
+  queryToken?: string
   /**
    * Delete repartition records the application has committed, at most this often (default
    * 30 s). Repartition topics have no time retention, so without this they only grow.
@@ -50,9 +69,10 @@ export interface StreamsConfig {
 
 export const DEFAULT_UPDATE_CACHE_MAX_ENTRIES = 10_000
 
-export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort'>> {
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken'>> {
   deadLetterTopic: string | undefined
   queryPort: number | undefined
+  queryToken: string | undefined
 }
 
 /** The longest delay a Node.js timer takes; a larger one fires after 1 ms. */
@@ -63,6 +83,7 @@ const INTEGER_RANGES = {
   commitIntervalMs: [1, MAX_TIMER_MS],
   updateCacheMaxEntries: [0, Number.MAX_SAFE_INTEGER],
   sessionTimeoutMs: [1, MAX_TIMER_MS],
+  startupTimeoutMs: [1, Number.MAX_SAFE_INTEGER], // a deadline, not a timer
   replicationFactor: [1, 32_767],
   queryPort: [0, 65_535],
   purgeIntervalMs: [0, MAX_TIMER_MS], // 0: at every commit
@@ -95,10 +116,14 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     updateCacheMaxEntries: config.updateCacheMaxEntries ?? DEFAULT_UPDATE_CACHE_MAX_ENTRIES,
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
+    maxFutureTimestampSkewMs: futureSkewBoundMs(config.maxFutureTimestampSkewMs ?? DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
+    startupTimeoutMs: config.startupTimeoutMs ?? 300_000,
     replicationFactor: config.replicationFactor ?? 1,
     queryPort: config.queryPort,
     queryHost: config.queryHost ?? '127.0.0.1',
+    queryAllowedHosts: config.queryAllowedHosts ?? [],
+    queryToken: config.queryToken === '' ? undefined : config.queryToken,
     purgeIntervalMs: config.purgeIntervalMs ?? 30_000,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }

@@ -210,6 +210,7 @@ export class TaskManager {
       clock: Date.now,
       onFailure: this.deps.onFailure(collector),
       updateCacheMaxEntries: this.deps.config.updateCacheMaxEntries,
+      maxFutureTimestampSkewMs: this.deps.config.maxFutureTimestampSkewMs,
     })
     return { task, directory, checkpoint, collector, producer, restoreFrom }
   }

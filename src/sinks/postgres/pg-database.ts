@@ -1,6 +1,12 @@
 import pg from 'pg'
 import type { SqlDatabase } from './sql-database.js'
 import type { Statement } from './sql.js'
+import { ConnectionLostError, sqlStateOf } from './sqlstate.js'
+
+/** Runs statements inside an open transaction. */
+export interface TransactionClient {
+  query(text: string, values?: readonly unknown[]): Promise<void>
+}
 
 /** A PostgreSQL server reached through node-postgres. */
 export class PgDatabase implements SqlDatabase {
@@ -13,31 +19,67 @@ export class PgDatabase implements SqlDatabase {
   }
 
   async query<R extends object>(text: string, values?: readonly unknown[]): Promise<R[]> {
-    const result = await this.pool.query<R & pg.QueryResultRow>(text, values as unknown[] | undefined)
-    return result.rows
+    return this.withClient(async (client) => (await client.query<R & pg.QueryResultRow>(text, values as unknown[] | undefined)).rows)
   }
 
   async transaction(statements: readonly Statement[]): Promise<void> {
-    const client = await this.pool.connect()
-    // A server that goes away mid-transaction emits 'error' on the checked-out client; without
-    // a listener that would crash the process. The failing query rejects anyway.
-    const ignore = (): void => undefined
-    client.on('error', ignore)
-    try {
+    await this.inTransaction(async (tx) => {
+      for (const statement of statements) await tx.query(statement.text, statement.values)
+    })
+  }
+
+  /** Runs `work` in one transaction: it commits if `work` resolves, and rolls back if it throws. */
+  inTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
       await client.query('BEGIN')
-      for (const statement of statements) await client.query(statement.text, statement.values)
-      await client.query('COMMIT')
-      client.off('error', ignore)
-      client.release()
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      client.off('error', ignore)
-      client.release(true)
-      throw error
-    }
+      try {
+        const result = await work({ query: async (text, values) => void (await client.query(text, values as unknown[] | undefined)) })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
   }
 
   close(): Promise<void> {
     return this.pool.end()
+  }
+
+  /**
+   * A checked-out client for `work`. A failure after the client emitted 'error' or 'end' is the
+   * connection's, not the statement's: it becomes a ConnectionLostError, which the sink waits
+   * out (node-postgres gives such errors no code, and their text is no guide).
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (error) {
+      // The server's own refusal (a wrong password, too many connections) keeps its SQLSTATE;
+      // anything else while connecting is the connection failing. A socket error keeps its code.
+      if (sqlStateOf(error) !== undefined || (error as { code?: unknown }).code !== undefined || error instanceof TypeError) throw error
+      throw new ConnectionLostError(error)
+    }
+    let lost = false
+    // Without a listener a server going away mid-query would crash the process; the query rejects anyway.
+    const onLost = (): void => {
+      lost = true
+    }
+    client.on('error', onLost)
+    client.on('end', onLost)
+    try {
+      const result = await work(client)
+      client.off('error', onLost)
+      client.off('end', onLost)
+      client.release()
+      return result
+    } catch (error) {
+      client.off('error', onLost)
+      client.off('end', onLost)
+      client.release(true)
+      throw lost && sqlStateOf(error) === undefined ? new ConnectionLostError(error) : error
+    }
   }
 }

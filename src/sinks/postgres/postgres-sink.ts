@@ -1,18 +1,22 @@
 import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
+import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
+import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
+import { deadLetterDestination, type DeadLetterDestination } from './dead-letters.js'
 import { PgDatabase } from './pg-database.js'
+import { describeRefusal, RecordWriteError, type RefusedRecord } from './refused-record.js'
+import { writeRowByRow } from './row-by-row.js'
+import { checkSinkConfig } from './sink-config-check.js'
 import type { PostgresSinkConfig } from './sink-config.js'
 import { createOffsetsTableSql, quoteTable, saveOffsetsStatement } from './sql.js'
-import { TableWriter } from './table-writer.js'
+import { isTransient, sqlStateOf } from './sqlstate.js'
+import { TableWriter, type SinkRecord } from './table-writer.js'
 
 const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
-
-/** Errors worth waiting out: PostgreSQL down, restarting, or refusing connections for now. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? ''
-  return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|57P0[123]|08\d\d\d|53300)$/.test(code) || /terminat|Connection|connect/i.test(messageOf(error))
-}
+/** How long start() waits for a Kafka cluster that does not answer. */
+const STARTUP_TIMEOUT_MS = 300_000
 
 /**
  * Writes output topics into PostgreSQL exactly once. It reads committed records only and, in
@@ -26,7 +30,13 @@ export class PostgresSink {
   private readonly database: PgDatabase
   private readonly offsetsTable: string
   private readonly writer: TableWriter
-  private consumer: Consumer | undefined
+  private readonly deadLetters: DeadLetterDestination
+  private readonly deadLetterTopic: string | undefined
+  /** The current membership of the sink's group; a new one after the consumer stopped on an error. */
+  private session: GroupSession | undefined
+  private rejoining = false
+  /** Only for a dead-letter topic. */
+  private producer: Producer | undefined
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
   private positions = new Map<string, bigint>()
   private positionsLoaded: Promise<void> = Promise.resolve()
@@ -35,13 +45,20 @@ export class PostgresSink {
   private stopped: Promise<void> | undefined
   private readonly log: (message: string) => void
   rowsWritten = 0
+  /** Records sent to the dead-letter destination (one per record and table). */
+  recordsDeadLettered = 0
 
   constructor(readonly config: PostgresSinkConfig) {
+    // A config that cannot work fails here, before anything connects or any SQL is built.
+    checkSinkConfig(config)
     this.kafka = new Kafka({ clientId: `${config.groupId}-sink`, brokers: config.brokers, logLevel: logLevel.ERROR })
     this.database = new PgDatabase(config.connectionString)
     this.writer = new TableWriter(config.tables)
     this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
     this.log = config.log ?? ((message) => process.stderr.write(`[sluice sink ${config.groupId}] ${message}\n`))
+    const deadLetter = config.deadLetter
+    this.deadLetterTopic = deadLetter !== undefined && deadLetter !== 'stop' && 'topic' in deadLetter ? deadLetter.topic : undefined
+    this.deadLetters = deadLetterDestination(config.deadLetter, config.groupId, (topic, messages) => this.sendDeadLetters(topic, messages))
   }
 
   async start(): Promise<void> {
@@ -50,17 +67,68 @@ export class PostgresSink {
     await this.withRetry('create tables', async () => {
       if (this.config.createTables === false) return
       await this.database.query(createOffsetsTableSql(this.offsetsTable))
+      if (this.deadLetters.createSql) await this.database.query(this.deadLetters.createSql)
       await this.writer.createTables(this.database)
     }, undefined, concurrentCreate)
-    await this.waitForTopics()
-    this.consumer = this.kafka.consumer({ groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 })
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.positionsLoaded = this.loadPositions()
-    })
-    await this.consumer.connect()
-    await this.consumer.subscribe({ topics: this.writer.topics(), fromBeginning: true })
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) })
+    // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting the sink then expects.
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => this.waitForTopics(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
+    if (this.stopping) return
+    if (this.deadLetterTopic !== undefined) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
+      await this.producer.connect()
+    }
+    await retryRetriable('joining the group', () => this.openSession(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
+  }
+
+  private async openSession(): Promise<void> {
+    const handlers: GroupSessionHandlers = {
+      onBatch: (payload, session) => (session === this.session ? this.onBatch(payload, session) : Promise.resolve()),
+      onJoin: (_assignment, session) => {
+        if (session !== this.session) return
+        // Not awaited here (an event listener); the next batch awaits it. A failure stops the sink.
+        this.positionsLoaded = this.loadPositions().catch((error: unknown) => this.fail(new Error(`Cannot read the stored offsets from ${this.offsetsTable}: ${messageOf(error)}`, { cause: error })))
+      },
+      onRebalancing: () => undefined,
+      onEmptyBatch: () => undefined,
+      onCrash: (error, session) => {
+        if (session === this.session) void this.rejoin(error)
+      },
+    }
+    const session = new GroupSession(this.kafka, { groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 }, handlers)
+    this.session = session
+    try {
+      await session.start([{ topics: this.writer.topics(), fromBeginning: true }])
+    } catch (error) {
+      await session.stop()
+      throw error
+    }
+  }
+
+  /**
+   * The consumer stopped on an error (the broker went away, the group forgot this member):
+   * join again with a new consumer until it works. The position is PostgreSQL's, read on join.
+   */
+  private async rejoin(error: unknown): Promise<void> {
+    if (this.rejoining || this.stopping) return
+    this.rejoining = true
+    this.log(`the consumer stopped (${messageOf(error)}); rejoining the group`)
+    try {
+      for (let pause = 1000; !this.stopping; pause = Math.min(pause * 2, 30_000)) {
+        await this.session?.stop()
+        if (this.stopping) return
+        try {
+          await this.openSession()
+          this.log('rejoined the group')
+          return
+        } catch (failure) {
+          this.log(`rejoining failed (${messageOf(failure)}); trying again in ${pause} ms`)
+          await new Promise((resolve) => setTimeout(resolve, pause))
+        }
+      }
+    } finally {
+      this.rejoining = false
+    }
   }
 
   /** A sink may start before the topology that creates its topics: wait for them. */
@@ -71,7 +139,11 @@ export class PostgresSink {
       for (let attempt = 0; !this.stopping; attempt++) {
         const existing = new Set(await admin.listTopics())
         const missing = this.writer.topics().filter((topic) => !existing.has(topic))
-        if (missing.length === 0) return
+        if (missing.length === 0) {
+          const topic = this.deadLetterTopic
+          if (topic !== undefined && !existing.has(topic)) await retryRetriable(`creating ${topic}`, () => admin.createTopics({ topics: [{ topic }], waitForLeaders: true }), this.log)
+          return
+        }
         if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
         await new Promise((resolve) => setTimeout(resolve, 1000))
       }
@@ -85,13 +157,28 @@ export class PostgresSink {
     return this.fatal
   }
 
+  /** Never rejects: a client failing to disconnect is logged (and is no reason to stay up). */
   stop(): Promise<void> {
     this.stopping = true
+    const release = async (what: string, close: (() => Promise<void>) | undefined): Promise<void> => {
+      await close?.().catch((error: unknown) => this.log(`closing the ${what} failed: ${messageOf(error)}`))
+    }
     this.stopped ??= (async () => {
-      await this.consumer?.disconnect()
-      await this.database.close()
+      await release('consumer', this.session && (() => (this.session as GroupSession).stop()))
+      await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
+      await release('PostgreSQL pool', () => this.database.close())
     })()
     return this.stopped
+  }
+
+  /** Stops the sink with this error (the first one wins); nothing more is written. */
+  private fail(error: Error): void {
+    if (this.stopping) return
+    this.fatal = error
+    this.stopping = true
+    this.log(`stopping on error: ${error.message}`)
+    // Not from inside a kafkajs callback: disconnecting waits for that callback to return.
+    setImmediate(() => void this.stop())
   }
 
   /** Resolves once stop() (or a fatal error) has stopped the sink. */
@@ -110,41 +197,81 @@ export class PostgresSink {
     })
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload, session: GroupSession): Promise<void> {
     try {
-      await this.writeBatch(payload)
+      await this.writeBatch(payload, session)
     } catch (error) {
+      // The group's own trouble (a rebalance, a lost member, a broker gone) is kafkajs's to
+      // handle: it rejoins, or stops the consumer, and the sink joins again. Nothing was written.
+      if (error instanceof Error && error.name.startsWith('KafkaJS')) throw error
       // Never let kafkajs retry the batch forever: stop with the error (it names the record).
-      if (this.stopping) return
-      this.fatal = error instanceof Error ? error : new Error(String(error))
-      this.log(`stopping on error: ${this.fatal.message}`)
-      setImmediate(() => void this.stop())
+      this.fail(error instanceof Error ? error : new Error(String(error)))
     }
   }
 
-  private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, session: GroupSession): Promise<void> {
     await this.positionsLoaded
     if (!isRunning() || isStale() || this.stopping) return
     const key = `${batch.topic}:${batch.partition}`
     const stored = this.positions.get(key)
     if (stored !== undefined && BigInt(batch.firstOffset() ?? '0') > stored) {
       // Kafka is ahead of what PostgreSQL holds: go back to PostgreSQL's position.
-      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
+      session.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: stored.toString() })
       return
     }
-    const records = batch.messages
+    const records: SinkRecord[] = batch.messages
       .filter((message) => stored === undefined || BigInt(message.offset) >= stored)
       .map((message) => ({ key: message.key, value: message.value, position: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) } }))
     await this.writer.prepare(batch.topic, records)
-    const { statements, rowCount } = this.writer.statements(batch.topic, records)
     const next = (BigInt(batch.lastOffset()) + 1n).toString()
-    statements.push(saveOffsetsStatement(this.offsetsTable, this.config.groupId, [{ topic: batch.topic, partition: batch.partition, next }]))
-    await this.withRetry(`write ${rowCount} rows`, () => this.database.transaction(statements), heartbeat)
+    const { written, refused } = await this.writeRecords(records, { topic: batch.topic, partition: batch.partition, next }, heartbeat)
     this.positions.set(key, BigInt(next))
-    this.rowsWritten += rowCount
+    this.rowsWritten += written
+    this.recordsDeadLettered += refused.length
+    for (const record of refused) this.log(`dead-lettered ${describeRefusal(record)}`)
     resolveOffset(batch.lastOffset())
     // For lag monitoring only: the position that counts is the one in PostgreSQL.
-    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
+    await session.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]).catch(() => undefined)
+  }
+
+  /**
+   * Writes the rows of these records, the refused ones to the dead-letter destination and the
+   * partition's next offset, all in one transaction. The batch goes as multi-row statements;
+   * if the server refuses it for good, it is written again row by row, each row under a
+   * savepoint, so that only the rows it refuses are left out.
+   */
+  private async writeRecords(records: readonly SinkRecord[], offset: { topic: string; partition: number; next: string }, heartbeat: () => Promise<void>): Promise<{ written: number; refused: RefusedRecord[] }> {
+    const { rows, unreadable } = this.writer.rows(offset.topic, records)
+    const saveOffset = saveOffsetsStatement(this.offsetsTable, this.config.groupId, [offset])
+    const range = `topic ${offset.topic}, partition ${offset.partition}, offsets ${records[0]?.position.offset ?? offset.next}..${BigInt(offset.next) - 1n}`
+    try {
+      await this.withRetry(`write ${rows.length} rows`, () =>
+        this.database.inTransaction(async (tx) => {
+          for (const statement of this.writer.insertStatements(rows)) await tx.query(statement.text, statement.values)
+          await this.deadLetters.write(tx, unreadable)
+          await tx.query(saveOffset.text, saveOffset.values)
+        }), heartbeat)
+      return { written: rows.length, refused: unreadable }
+    } catch (error) {
+      // withRetry gives up on transient errors only when stopping; a record the destination
+      // refuses is final; a failed heartbeat (a rebalance) is not the rows' fault.
+      if (this.stopping || error instanceof RecordWriteError || (error instanceof Error && error.name.startsWith('KafkaJS'))) throw error
+      this.log(`the batch at ${range} was refused (${sqlStateOf(error) === undefined ? '' : `SQLSTATE ${sqlStateOf(error)}: `}${messageOf(error)}); writing it row by row`)
+    }
+    let refused: RefusedRecord[] = []
+    // A heartbeat refused (a rebalance under way) does not stop the batch, as in the fast path.
+    await this.withRetry(`write ${rows.length} rows one by one`, () =>
+      this.database.inTransaction(async (tx) => {
+        refused = [...unreadable, ...(await writeRowByRow(tx, rows, () => heartbeat().catch(() => undefined)))]
+        await this.deadLetters.write(tx, refused)
+        await tx.query(saveOffset.text, saveOffset.values)
+      }), heartbeat)
+    return { written: rows.length - (refused.length - unreadable.length), refused }
+  }
+
+  private async sendDeadLetters(topic: string, messages: Message[]): Promise<void> {
+    if (!this.producer) throw new Error('the dead-letter producer is not connected')
+    await this.producer.send({ topic, messages, acks: -1 })
   }
 
   /** Retries while PostgreSQL is unreachable (or `alsoRetry` says so), with a growing pause; other errors stop the sink. */

@@ -26,6 +26,15 @@ export interface SinkTable<K, V> {
   row: (key: K, value: V, source: SourcePosition) => Row | null
 }
 
+/**
+ * Where a record goes that the sink cannot write: a row the database refuses (a NUL byte in
+ * text, a NOT NULL or check violation, a value out of range) or a record it cannot read. A
+ * table gets it in the same transaction as the rows and offsets (exactly once); a topic gets
+ * the raw record with the error in headers before that transaction commits (at least once).
+ * 'stop' stops the sink with an error naming the record instead.
+ */
+export type SinkDeadLetter = { readonly table: string } | { readonly topic: string } | 'stop'
+
 export interface PostgresSinkConfig {
   /** Consumer group, and the key of this sink's rows in the offsets table. */
   groupId: string
@@ -36,6 +45,8 @@ export interface PostgresSinkConfig {
   tables: readonly SinkTable<any, any>[]
   /** Table of (group_id, topic, partition) -> next offset, written with the rows (default sluice_sink_offsets). */
   offsetsTable?: string
+  /** Default: the table sluice_sink_dead_letters. */
+  deadLetter?: SinkDeadLetter
   /** Create the tables (and the offsets table) if they do not exist (default true). */
   createTables?: boolean
   /** Largest backoff between attempts while PostgreSQL is unreachable (default 5 s). */

@@ -1,3 +1,4 @@
+import { checkedColumnType } from './column-type.js'
 import type { SinkTable, Row } from './sink-config.js'
 
 /** Quotes an identifier for PostgreSQL ("a""b"), so table and column names are never spliced raw. */
@@ -11,7 +12,7 @@ export function quoteTable(name: string): string {
 }
 
 export function createTableSql(table: SinkTable<unknown, unknown>): string {
-  const columns = Object.entries(table.columns).map(([name, type]) => `${quoteIdentifier(name)} ${type}`)
+  const columns = Object.entries(table.columns).map(([name, type]) => `${quoteIdentifier(name)} ${checkedColumnType(table.table, name, type)}`)
   if (table.primaryKey && table.primaryKey.length > 0) columns.push(`PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})`)
   return `CREATE TABLE IF NOT EXISTS ${quoteTable(table.table)} (${columns.join(', ')})`
 }
@@ -29,6 +30,36 @@ export interface Statement {
 }
 
 /**
+ * One primary key as a string, for keeping the last row per key: values a key column may
+ * hold, compared as PostgreSQL would (a bigint beyond 2^53 arrives as a bigint or a string,
+ * which JSON.stringify refuses or tells apart from the same number).
+ */
+function primaryKeyOf(row: Row, key: readonly string[]): string {
+  return JSON.stringify(
+    key.map((column) => {
+      const value = row[column]
+      if (value instanceof Date) return value.toISOString()
+      if (Buffer.isBuffer(value)) return value.toString('hex')
+      if (typeof value === 'bigint' || typeof value === 'number') return String(value)
+      return value ?? null
+    }),
+  )
+}
+
+/** What an INSERT does with a row whose key exists. */
+function conflictClause(table: SinkTable<unknown, unknown>, columns: readonly string[]): string {
+  const key = table.primaryKey ?? []
+  if (key.length === 0) return ''
+  const target = ` ON CONFLICT (${key.map(quoteIdentifier).join(', ')})`
+  // An insert-only table with a declared key keeps the first row of each key: a record
+  // redelivered under at-least-once must not stop the sink on a unique violation. An upsert
+  // whose columns are all key columns has nothing to update: the row exists, it is the row.
+  const updated = columns.filter((column) => !key.includes(column))
+  if (table.mode === 'insert' || updated.length === 0) return `${target} DO NOTHING`
+  return `${target} DO UPDATE SET ${updated.map((column) => `${quoteIdentifier(column)} = EXCLUDED.${quoteIdentifier(column)}`).join(', ')}`
+}
+
+/**
  * Multi-row INSERT statements for a batch of rows (values always as parameters). Upserts keep
  * only the last row per primary key: one statement may not update a row twice.
  */
@@ -40,22 +71,11 @@ export function insertStatements(table: SinkTable<unknown, unknown>, rows: reado
     const key = table.primaryKey ?? []
     if (key.length === 0) throw new Error(`Sink table ${table.table} is 'upsert' but declares no primaryKey`)
     const last = new Map<string, Row>()
-    for (const row of rows) last.set(JSON.stringify(key.map((column) => row[column] instanceof Date ? (row[column] as Date).toISOString() : row[column])), row)
+    for (const row of rows) last.set(primaryKeyOf(row, key), row)
     unique = [...last.values()]
   }
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length))
-  // An insert-only table with a declared key keeps the first row of each key: a record
-  // redelivered under at-least-once must not stop the sink on a unique violation.
-  const keyed = (table.primaryKey ?? []).length > 0
-  const conflict =
-    table.mode === 'insert' && keyed
-      ? ` ON CONFLICT (${(table.primaryKey ?? []).map(quoteIdentifier).join(', ')}) DO NOTHING`
-      : table.mode === 'upsert'
-      ? ` ON CONFLICT (${(table.primaryKey ?? []).map(quoteIdentifier).join(', ')}) DO UPDATE SET ${columns
-          .filter((column) => !(table.primaryKey ?? []).includes(column))
-          .map((column) => `${quoteIdentifier(column)} = EXCLUDED.${quoteIdentifier(column)}`)
-          .join(', ')}`
-      : ''
+  const conflict = conflictClause(table, columns)
   const statements: Statement[] = []
   for (let start = 0; start < unique.length; start += perStatement) {
     const chunk = unique.slice(start, start + perStatement)

@@ -1,6 +1,8 @@
 import { DeserializationError } from '../../errors.js'
 import type { Serde } from '../../serde/serde.js'
-import type { Row, SinkTable, SourcePosition } from './sink-config.js'
+import { refusal, type PendingRow, type RefusedRecord } from './refused-record.js'
+import { checkSinkTable } from './sink-config-check.js'
+import type { SinkTable, SourcePosition } from './sink-config.js'
 import type { SqlDatabase } from './sql-database.js'
 import { createTableSql, insertStatements, type Statement } from './sql.js'
 
@@ -21,6 +23,8 @@ export class TableWriter {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables of different key and value types
   constructor(readonly tables: readonly SinkTable<any, any>[]) {
+    // Before any SQL is built: a column type is spliced into CREATE TABLE.
+    for (const table of tables) checkSinkTable(table)
     // A topic may feed several tables; they are written in the same transaction.
     for (const table of tables) this.tablesByTopic.set(table.topic, [...(this.tablesByTopic.get(table.topic) ?? []), table])
   }
@@ -43,12 +47,16 @@ export class TableWriter {
     }
   }
 
-  /** The statements writing these records (all of one topic) into every table fed by it. */
-  statements(topic: string, records: readonly SinkRecord[]): { statements: Statement[]; rowCount: number } {
+  /**
+   * The rows for these records (all of one topic), in record order, for every table fed by the
+   * topic. A record that cannot be read or mapped into one table's row is returned as unreadable.
+   */
+  rows(topic: string, records: readonly SinkRecord[]): { rows: PendingRow[]; unreadable: RefusedRecord[] } {
     const tables = (this.tablesByTopic.get(topic) ?? []) as SinkTable<unknown, unknown>[]
-    const rows: Row[][] = tables.map(() => [])
+    const rows: PendingRow[] = []
+    const unreadable: RefusedRecord[] = []
     for (const record of records) {
-      tables.forEach((table, index) => {
+      for (const table of tables) {
         const read = <T>(serde: Serde<T>, part: 'key' | 'value', data: Buffer | null): T => {
           try {
             return serde.deserialize(topic, data)
@@ -56,14 +64,33 @@ export class TableWriter {
             throw new DeserializationError(record.position, part, error)
           }
         }
-        const row = table.row(read(table.key, 'key', record.key), read(table.value, 'value', record.value), record.position)
-        if (row) rows[index].push(row)
-      })
+        try {
+          const row = table.row(read(table.key, 'key', record.key), read(table.value, 'value', record.value), record.position)
+          if (row) rows.push({ record, table, row })
+        } catch (error) {
+          unreadable.push(refusal(record, table.table, error))
+        }
+      }
     }
-    return {
-      statements: tables.flatMap((table, index) => insertStatements(table, rows[index])),
-      rowCount: rows.reduce((sum, list) => sum + list.length, 0),
+    return { rows, unreadable }
+  }
+
+  /** Multi-row statements writing these rows, table by table. */
+  insertStatements(rows: readonly PendingRow[]): Statement[] {
+    const byTable = new Map<SinkTable<unknown, unknown>, PendingRow['row'][]>()
+    for (const { table, row } of rows) {
+      const list = byTable.get(table) ?? []
+      if (list.length === 0) byTable.set(table, list)
+      list.push(row)
     }
+    return [...byTable].flatMap(([table, tableRows]) => insertStatements(table, tableRows))
+  }
+
+  /** The statements writing these records (all of one topic) into every table fed by it; throws on a record it cannot read. */
+  statements(topic: string, records: readonly SinkRecord[]): { statements: Statement[]; rowCount: number } {
+    const { rows, unreadable } = this.rows(topic, records)
+    if (unreadable.length > 0) throw unreadable[0].error
+    return { statements: this.insertStatements(rows), rowCount: rows.length }
   }
 
   /** Writes records of one topic in one transaction; returns the number of rows written. */

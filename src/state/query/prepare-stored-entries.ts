@@ -1,5 +1,5 @@
 import type { ByteRange } from '../backend.js'
-import { keySuccessor, prefixEnd } from '../bytes.js'
+import { keySuccessor, narrowRange, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'
 import type { StoreSpec } from '../store.js'
@@ -14,12 +14,22 @@ const PREPARE_CHUNK = 1000
  * decode, keys and values, before the store deserializes them synchronously: the key serde
  * sees the key's own bytes (inside a window store's [segment][len][key][start]). Only bytes in
  * the backend need it: entries still in the write-back cache were written by this process.
- * Serdes without prepare() cost nothing; one with it costs a raw pass over the same key range.
+ * Serdes without prepare() cost nothing; one with it costs a raw pass over the same key range,
+ * from after `after` and for at most `maxEntries` entries, so that a page prepares only itself.
+ * Returns the last backend key prepared when it stopped there (the page must not read past
+ * it), or undefined when everything to the range's end is prepared.
  */
-export async function prepareStoredEntries(store: OpenedStore, spec: StoreSpec, topic: string, request: StoreRequest): Promise<void> {
+export async function prepareStoredEntries(
+  store: OpenedStore,
+  spec: StoreSpec,
+  topic: string,
+  request: StoreRequest,
+  bounds: { after?: Buffer; maxEntries?: number } = {},
+): Promise<Buffer | undefined> {
   const { keySerde, valueSerde } = spec
-  if (!keySerde.prepare && !valueSerde.prepare) return
+  if (!keySerde.prepare && !valueSerde.prepare) return undefined
   const keyBytesOf = store.storeType === 'window' ? backendInnerKey : (key: Buffer) => key
+  const maxEntries = bounds.maxEntries ?? Infinity
   let keys: Buffer[] = []
   let values: Buffer[] = []
   // Never an empty batch: prepare(topic, []) means "about to write" (a registry serde registers).
@@ -29,14 +39,23 @@ export async function prepareStoredEntries(store: OpenedStore, spec: StoreSpec, 
     keys = []
     values = []
   }
-  for (const range of rawRanges(store, topic, request)) {
+  let prepared = 0
+  let horizon: Buffer | undefined
+  ranges: for (const whole of rawRanges(store, topic, request)) {
+    const range = narrowRange(whole, bounds.after)
+    if (!range) continue
     for await (const [key, value] of store.backend.entries(range)) {
       if (keySerde.prepare) keys.push(keyBytesOf(key))
       if (valueSerde.prepare) values.push(value)
       if (keys.length >= PREPARE_CHUNK || values.length >= PREPARE_CHUNK) await flush()
+      if (++prepared >= maxEntries) {
+        horizon = Buffer.from(key)
+        break ranges
+      }
     }
   }
   if (keys.length > 0 || values.length > 0) await flush()
+  return horizon
 }
 
 /** The backend key ranges a request reads, in the store's byte layout. */

@@ -3,9 +3,10 @@ import type { Windowed } from '../windowed.js'
 import type { StoreRequest, StoreResult, StoreRow } from './store-request.js'
 
 /**
- * A key-value store of a running application, read across all of its local tasks. Each read
- * runs between two batches (never during processing or a commit) and sees the committed
- * state plus what the tasks' caches hold; scans are returned whole, in task order.
+ * A key-value store of a running application, read across all of its local tasks. A read
+ * goes page by page, each page between two batches (never during processing or a commit),
+ * and sees the committed state plus what the tasks' caches hold; scans are returned whole,
+ * in task order.
  */
 export interface ReadOnlyKeyValueStore<K, V> {
   readonly name: string

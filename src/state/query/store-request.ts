@@ -18,8 +18,31 @@ export interface StoreRow {
 }
 
 export type StoreResult =
-  | { readonly store: string; readonly type: 'keyValue' | 'window'; readonly rows: readonly StoreRow[] }
-  | { readonly store: string; readonly type: 'keyValue' | 'window'; readonly count: number; readonly perTask: readonly { task: string; count: number }[] }
+  | {
+      readonly store: string
+      readonly type: 'keyValue' | 'window'
+      readonly rows: readonly StoreRow[]
+      /** Present when more may follow: pass it as the next page's cursor. */
+      readonly next?: string
+    }
+  | {
+      readonly store: string
+      readonly type: 'keyValue' | 'window'
+      readonly count: number
+      readonly perTask: readonly { task: string; count: number }[]
+      /** Present when the count stopped part-way (a section of a long count): continue from it. */
+      readonly next?: string
+    }
+
+/** How much of a read one answer (or one section under the task lock) holds. */
+export interface PageRequest {
+  /** Where the previous page stopped (its `next`). */
+  readonly cursor?: string
+  /** Entries at most (counted ones, for a count). */
+  readonly limit: number
+  /** The answer's JSON at most this many bytes (at least one entry always goes in). */
+  readonly maxBytes: number
+}
 
 /** A store and the local tasks that hold an instance of it, as `sluice store ls` shows them. */
 export interface StoreListing {
