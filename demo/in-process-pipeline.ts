@@ -1,6 +1,4 @@
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
-import { generateTransactions, serdes, TableWriter, TopologyTestDriver, type SinkRecord, type SqlDatabase, type TestOutputTopic } from 'sluice'
+import { deleteApplicationState, generateTransactions, serdes, TableWriter, TopologyTestDriver, type SinkRecord, type SqlDatabase, type TestOutputTopic } from 'sluice'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { fraudMetricsTable } from '../topologies/fraud-metrics-sink.js'
 import { transaction, type Transaction } from '../topologies/schemas.js'
@@ -36,7 +34,7 @@ function drain(topic: TestOutputTopic<Buffer | null, Buffer | null>, nextOffset:
  */
 export async function runInProcess(options: DemoOptions, database: SqlDatabase, summary: LiveSummary): Promise<InProcessResult> {
   // Each run starts from nothing: the demo's stores would otherwise count on top of the last run's.
-  for (const applicationId of Object.values(APPLICATIONS)) await rm(join(options.stateDir, applicationId), { recursive: true, force: true })
+  for (const applicationId of Object.values(APPLICATIONS)) await deleteApplicationState(options.stateDir, applicationId)
   const counts = await TopologyTestDriver.create(
     categoryCounts({ applicationId: APPLICATIONS.counts, inputTopic: TOPICS.input, outputTopic: TOPICS.counts, windowSize: options.windowSize, grace: options.grace ?? IN_PROCESS_GRACE }),
     { stateDir: options.stateDir },

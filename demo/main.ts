@@ -32,8 +32,18 @@ detection -> fraud_metrics and fraud_alerts in PostgreSQL.
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const number = Number(value)
-  if (!Number.isInteger(number) || number <= 0) throw new Error(`--${name} must be a positive whole number, got "${value}"`)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number <= 0) throw new Error(`--${name} must be a positive whole number, got "${value}"`)
   return number
+}
+
+function duration(name: string, value: string | undefined, minimumMs: number): Duration | undefined {
+  if (value === undefined) return undefined
+  try {
+    if (toMillis(value as Duration) >= minimumMs) return value as Duration
+  } catch {
+    // reported below
+  }
+  throw new Error(`--${name} must be a duration such as 1d, 1h, 10s or 500ms, got "${value}"`)
 }
 
 function parseOptions(args: string[]): DemoOptions {
@@ -68,8 +78,8 @@ function parseOptions(args: string[]): DemoOptions {
     count,
     users,
     seed: positive('seed', values.seed, defaults.seed),
-    windowSize: (values.window ?? defaults.windowSize) as Duration,
-    grace: (values.grace ?? (kafka ? replayGrace({ count, users }) : IN_PROCESS_GRACE)) as Duration,
+    windowSize: duration('window', values.window, 1) ?? defaults.windowSize,
+    grace: duration('grace', values.grace, 0) ?? (kafka ? replayGrace({ count, users }) : IN_PROCESS_GRACE),
     pgUrl: values['pg-url'] ?? env.SLUICE_PG_URL ?? (values.kafka ? 'postgres://sluice:sluice@127.0.0.1:5432/sluice' : undefined),
     kafka,
     brokers: (values.brokers ?? env.SLUICE_BROKERS ?? defaults.brokers.join(',')).split(','),

@@ -23,6 +23,7 @@ export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './st
 export type { KeyValue, KeyValueStore, StateStore, StoreSpec, WindowStore } from './state/store.js'
 export type { TimeWindow, Windowed } from './state/windowed.js'
 export type { BackendKind } from './state/backend.js'
+export { deleteApplicationState, UnsafeDeleteError } from './state/safe-delete.js'
 
 export { serdes } from './serde/serdes.js'
 export type { Headers, Serde } from './serde/serde.js'

@@ -27,7 +27,7 @@ export interface UserProfile {
   count: number
   /** Log-amount statistics over the transactions learned from (not those that raised an alert). */
   amount: RunningStats
-  /** The same per category. */
+  /** The same per category. Keys are input data: read them with categoryStats, never `categories[category]`. */
   categories: { [category: string]: RunningStats }
   /** Unix times (seconds) of the latest transactions within the velocity window, ascending. */
   recent: number[]
@@ -198,7 +198,7 @@ export function amountRule(profile: UserProfile, amount: number, category: strin
 /** Mean and standard deviation of the log amount expected for a category: the category's own, shrunk towards the user's overall. */
 export function expectedLogAmount(profile: UserProfile, category: string, config: ScoringConfig = DEFAULT_SCORING): { mean: number; sd: number } {
   const overall = profile.amount
-  const own = profile.categories[category]
+  const own = categoryStats(profile, category)
   const prior = config.amount.categoryPrior
   const overallVar = Math.max(variance(overall), config.amount.minStddev ** 2)
   if (!own || own.n === 0) return { mean: overall.mean, sd: Math.sqrt(overallVar) }
@@ -211,6 +211,15 @@ export function expectedLogAmount(profile: UserProfile, category: string, config
   const ownVar = own.n >= 2 ? variance(own) : priorVar
   const var_ = w * ownVar + (1 - w) * priorVar
   return { mean, sd: Math.max(Math.sqrt(var_), config.amount.minStddev) }
+}
+
+/**
+ * The statistics of one category, if the user has any. An own-property lookup: a category
+ * named like an Object.prototype member (`constructor`, `toString`, `__proto__`) must find
+ * nothing, not a function whose missing fields turn every later score into NaN.
+ */
+export function categoryStats(profile: UserProfile, category: string): RunningStats | undefined {
+  return Object.hasOwn(profile.categories, category) ? profile.categories[category] : undefined
 }
 
 /** Variance of the log amount within categories, pooled over the user's categories; undefined without enough data. */
@@ -355,11 +364,38 @@ export function learn(profile: UserProfile, tx: ScoredTransaction, assessment: A
     x = Math.min(mean + config.amount.learnClip * sd, Math.max(mean - config.amount.learnClip * sd, x))
   }
   next.amount = updateStats(profile.amount, x)
-  next.categories = { ...profile.categories, [tx.category]: updateStats(profile.categories[tx.category] ?? emptyStats(), x) }
+  // A computed key defines an own property, `__proto__` included.
+  next.categories = { ...profile.categories, [tx.category]: updateStats(categoryStats(profile, tx.category) ?? emptyStats(), x) }
   const loc = profile.usualLocation
   const n = (loc?.n ?? 0) + 1
   next.usualLocation = loc
     ? { lat: loc.lat + (tx.merch_lat - loc.lat) / n, long: loc.long + (tx.merch_long - loc.long) / n, n }
     : { lat: tx.merch_lat, long: tx.merch_long, n: 1 }
   return next
+}
+
+/**
+ * Where a profile holds a number that is not finite (`amount.mean`, `categories["x"].m2`, ...);
+ * empty when none does. A NaN, once stored, makes every later score of the card NaN: no alert
+ * would ever fire for it again, so such a profile must never be stored.
+ */
+export function nonFiniteFields(profile: UserProfile): string[] {
+  const found: string[] = []
+  const check = (path: string, value: number): void => void (Number.isFinite(value) || found.push(path))
+  const checkStats = (path: string, stats: RunningStats): void => {
+    check(`${path}.n`, stats.n)
+    check(`${path}.mean`, stats.mean)
+    check(`${path}.m2`, stats.m2)
+  }
+  check('count', profile.count)
+  check('lastUnixTime', profile.lastUnixTime)
+  checkStats('amount', profile.amount)
+  for (const [category, stats] of Object.entries(profile.categories)) checkStats(`categories[${JSON.stringify(category)}]`, stats)
+  profile.recent.forEach((time, index) => check(`recent[${index}]`, time))
+  if (profile.usualLocation) {
+    check('usualLocation.lat', profile.usualLocation.lat)
+    check('usualLocation.long', profile.usualLocation.long)
+    check('usualLocation.n', profile.usualLocation.n)
+  }
+  return found
 }

@@ -1,5 +1,5 @@
 import { defineTopology, serdes, TimeWindows, type Duration } from 'sluice'
-import { transaction } from './schemas.js'
+import { transaction, transactionTime } from './schemas.js'
 
 export interface CategoryCountsOptions {
   applicationId?: string
@@ -12,7 +12,9 @@ export interface CategoryCountsOptions {
 /** Transactions counted per category per tumbling event-time window. */
 export function categoryCounts(options: CategoryCountsOptions = {}) {
   return defineTopology({ applicationId: options.applicationId ?? 'category-counts' }, (b) => {
-    b.stream(options.inputTopic ?? 'transactions', { key: serdes.string(), value: transaction, timestamp: (tx) => tx.unix_time * 1000 })
+    b.stream(options.inputTopic ?? 'transactions', { key: serdes.string(), value: transaction, timestamp: transactionTime })
+      // A tombstone (null value) is no transaction: nothing to count.
+      .filter((_key, tx) => tx !== null, { name: 'skip-tombstones' })
       .groupBy((_key, tx) => tx.category, { key: serdes.string(), repartition: 'transactions-by-category' })
       .windowedBy(TimeWindows.ofSize(options.windowSize ?? '1m').grace(options.grace ?? '10s'))
       .count({ store: 'counts-per-category' })

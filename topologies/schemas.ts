@@ -1,13 +1,14 @@
 import { serdes, type Serde, type Transaction } from 'sluice'
+import { isValidTransaction } from './transaction-check.js'
 
 // The Transaction interface lives with the generator (src/generator/transaction.ts).
 export type { Transaction }
+export { transactionProblems, transactionTime } from './transaction-check.js'
 
-function isTransaction(value: unknown): value is Transaction {
-  if (typeof value !== 'object' || value === null) return false
-  const tx = value as Partial<Transaction>
-  return typeof tx.category === 'string' && typeof tx.unix_time === 'number' && typeof tx.amt === 'number'
-}
-
-/** Transactions as JSON; a record without category, unix_time or amt fails to deserialize. */
-export const transaction: Serde<Transaction> = serdes.json<Transaction>(isTransaction)
+/**
+ * Transactions as JSON. A record that lacks a field the topologies read, or holds one they
+ * cannot use (a non-finite amount, a coordinate out of range, an empty id), fails to
+ * deserialize with the field and the reason (see transaction-check.ts). A null value (a
+ * tombstone) reads as null.
+ */
+export const transaction: Serde<Transaction> = serdes.json<Transaction>(isValidTransaction)

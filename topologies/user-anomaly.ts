@@ -1,6 +1,6 @@
 import { defineTopology, serdes, Stores, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde, type BackendKind, type SinkTable } from 'sluice'
-import { alreadySeen, assess, DEFAULT_SCORING, emptyProfile, learn, type AlertLevel, type AlertReason, type ScoringConfig, type UserProfile } from './anomaly-scoring.js'
-import { transaction, type Transaction } from './schemas.js'
+import { alreadySeen, assess, DEFAULT_SCORING, emptyProfile, learn, nonFiniteFields, type AlertLevel, type AlertReason, type ScoringConfig, type UserProfile } from './anomaly-scoring.js'
+import { transaction, transactionTime, type Transaction } from './schemas.js'
 
 /** An alert on one transaction, written to the alerts topic as JSON keyed by cc_num. */
 export interface FraudAlert {
@@ -65,11 +65,16 @@ export class UserAnomalyProcessor implements Processor<string, Transaction, stri
   process(record: Record<string, Transaction>): void {
     const tx = record.value
     if (tx === null || tx === undefined) return // a tombstone: nothing to score
-    const user = String(tx.cc_num)
+    const user = tx.cc_num
     const profile = this.store.get(user) ?? emptyProfile()
     if (alreadySeen(profile, tx.trans_num)) return
     const assessment = assess(profile, tx, this.config)
-    this.store.put(user, learn(profile, tx, assessment, this.config))
+    const learned = learn(profile, tx, assessment, this.config)
+    // The serde validates transactions; this guards the store against what slips past it
+    // (another serde, a scoring change): the record fails (dead-lettered) and the profile stays as it was.
+    const broken = [...(Number.isFinite(assessment.score) ? [] : ['score']), ...nonFiniteFields(learned).map((field) => `profile.${field}`)]
+    if (broken.length > 0) throw new Error(`transaction ${tx.trans_num} of card ${user} gives non-finite numbers (${broken.join(', ')}): not scored, the profile is left as it was`)
+    this.store.put(user, learned)
     if (assessment.level === null) return
     const alert: FraudAlert = {
       trans_num: tx.trans_num,
@@ -151,10 +156,11 @@ export function userAnomaly(options: UserAnomalyOptions = {}) {
   const storeName = options.store ?? 'user-profiles'
   const config = mergeScoring(options.scoring)
   return defineTopology({ applicationId }, (b) => {
-    const source = { key: serdes.string(), value: transaction, timestamp: (tx: Transaction) => tx.unix_time * 1000 }
+    const source = { key: serdes.string(), value: transaction, timestamp: transactionTime }
     let byCard = b.stream(options.inputTopic ?? 'transactions', source)
     if (options.rekeyTopic) {
-      byCard.selectKey((_key, tx) => String(tx.cc_num), { name: 'key-by-card' }).to(options.rekeyTopic, { name: 'to-rekey-topic', key: serdes.string(), value: transaction })
+      // A tombstone keeps its key: there is no card to key it by, and the processor skips it.
+      byCard.selectKey((key, tx) => (tx === null ? key : tx.cc_num), { name: 'key-by-card' }).to(options.rekeyTopic, { name: 'to-rekey-topic', key: serdes.string(), value: transaction })
       byCard = b.stream(options.rekeyTopic, { ...source, name: 'rekeyed-source' })
     }
     byCard

@@ -4,6 +4,7 @@ import { writeToJsonl } from '../generator/jsonl-writer.js'
 import { writeToKafka } from '../generator/kafka-writer.js'
 import { writeToPostgres } from '../generator/postgres-writer.js'
 import { progressToStderr } from '../generator/progress.js'
+import { brokersSetting, decimalSetting, integerSetting, settingOf } from './setting.js'
 
 export const GENERATE_USAGE = `Usage: sluice generate [options]
 
@@ -25,13 +26,6 @@ Options (environment variable in brackets):
                        (default postgres://sluice:sluice@127.0.0.1:5432/sluice)
 `
 
-function number(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const parsed = Number(value)
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative number, got "${value}"`)
-  return parsed
-}
-
 /** `sluice generate`: returns the exit code. */
 export async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -51,20 +45,20 @@ export async function generateCommand(args: string[]): Promise<number> {
       labels: { type: 'boolean' },
       table: { type: 'string' },
       'pg-url': { type: 'string' },
-      help: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help) {
     process.stdout.write(GENERATE_USAGE)
     return 0
   }
-  const count = Math.floor(number('count', values.count, 100_000))
-  const fraudRate = number('fraud-rate', values['fraud-rate'], 0.01)
-  if (fraudRate > 1) throw new Error(`--fraud-rate must be between 0 and 1, got "${values['fraud-rate']}"`)
+  const count = integerSetting(settingOf('count', values.count), { min: 0 }) ?? 100_000
+  const fraudRate = decimalSetting(settingOf('fraud-rate', values['fraud-rate']), { min: 0, max: 1 }) ?? 0.01
+  const rate = decimalSetting(settingOf('rate', values.rate), { min: 0, exclusiveMin: true })
   const records = generateTransactions({
     count,
-    seed: Math.floor(number('seed', values.seed, 42)),
-    users: values.users === undefined ? undefined : Math.max(1, Math.floor(number('users', values.users, 1))),
+    seed: integerSetting(settingOf('seed', values.seed), { min: 0, max: 2 ** 32 - 1 }) ?? 42,
+    users: integerSetting(settingOf('users', values.users), { min: 1 }),
     fraudRate,
   })
   const to = values.to ?? 'kafka'
@@ -73,8 +67,8 @@ export async function generateCommand(args: string[]): Promise<number> {
   switch (to) {
     case 'kafka': {
       const topic = values.topic ?? 'transactions'
-      const brokers = (values.brokers ?? process.env.SLUICE_BROKERS ?? 'localhost:9092').split(',')
-      written = await writeToKafka(records, { ...progress, brokers, topic, rate: values.rate === undefined ? undefined : number('rate', values.rate, 0) })
+      const brokers = brokersSetting(settingOf('brokers', values.brokers, 'SLUICE_BROKERS')) ?? ['localhost:9092']
+      written = await writeToKafka(records, { ...progress, brokers, topic, rate })
       process.stderr.write(`generate: ${written} transactions to Kafka topic ${topic}\n`)
       break
     }

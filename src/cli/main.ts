@@ -1,45 +1,16 @@
+import { readFile } from 'node:fs/promises'
+import { messageOf } from '../errors.js'
 import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
 import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
+import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
 import { describeCommand } from './describe-command.js'
-import { generateCommand } from './generate-command.js'
+import { GENERATE_USAGE, generateCommand } from './generate-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
-import { schemaCommand } from './schema-command.js'
+import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
+import { InvalidSettingError } from './setting.js'
 import { storeCommand } from './store-command.js'
-
-const USAGE = `Usage: sluice <command> [options]
-
-Commands:
-  describe <topology.ts>        print sub-topologies, processors, stores and internal topics (--dot: Graphviz, --mermaid: Mermaid)
-  store <topology.ts> <sub>     read state stores: ls | get <store> <key> | range <store> [--from k] [--to k]
-                                | prefix <store> <p> | fetch <store> [key] [--from t] [--to t] | count <store>
-                                (--json; --url http://127.0.0.1:port for a running app, else local files;
-                                all entries page by page, or --limit n for one page and --cursor c for the next)
-  run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
-  sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
-  reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
-  generate [options]            write test transactions with labelled fraud (sluice generate --help)
-  schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files (sluice schema --help)
-  help                          show this text
-
-Options (environment variable in brackets):
-  --brokers host:port,...       Kafka bootstrap brokers [SLUICE_BROKERS] (default localhost:9092)
-  --state-dir dir               local state root [SLUICE_STATE_DIR] (default state)
-  --guarantee g                 at_least_once | exactly_once [SLUICE_GUARANTEE]
-  --offset-reset r              earliest | latest, without committed offsets [SLUICE_OFFSET_RESET]
-  --dead-letter-topic t         send failing records there instead of stopping [SLUICE_DEAD_LETTER_TOPIC]
-  --commit-interval ms          commit interval [SLUICE_COMMIT_INTERVAL_MS]
-  --update-cache n              aggregation updates held per task until commit, latest per key;
-                                0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
-  --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
-  --max-future-timestamp-skew ms  refuse event times further ahead of the wall clock (dead letter or fail);
-                                0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)
-  --sink sink.ts                with run: also run this PostgreSQL sink in the same process (repeatable)
-  --query-port p                with run: serve read-only store queries on 127.0.0.1:p [SLUICE_QUERY_PORT]
-  --query-token t               with run: queries need "Authorization: Bearer t"; with store: send it [SLUICE_QUERY_TOKEN]
-  --query-allowed-hosts h,...   with run: Host names accepted besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
-`
 
 /**
  * Runs until SIGTERM / SIGINT or a fatal error, then exits (a client's leftover timers must not
@@ -84,46 +55,109 @@ function sinkPart(sink: PostgresSink) {
   return { log: (message: string) => process.stderr.write(`${message}\n`), start: () => sink.start(), stop: () => sink.stop(), stopped: () => sink.whenStopped(), error: () => sink.error }
 }
 
+/** A mistake in how the command was called: exit code 2 (like a shell's usage error), with a hint. */
+class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** parseArgs' own errors (unknown option, missing value) are usage errors. */
+function isParseArgsError(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code?.toString().startsWith('ERR_PARSE_ARGS') === true
+}
+
+const HELP = new Set(['--help', '-h'])
+const VERSION = new Set(['--version', '-V', 'version'])
+
+async function version(): Promise<string> {
+  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return manifest.version
+}
+
+/** True when the arguments ask for help (before a `--`, after which everything is a positional). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--')
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => HELP.has(arg))
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (command === undefined || command === 'help' || command === '--help') {
-    process.stdout.write(USAGE)
-    return command === undefined ? 1 : 0
+  if (command === undefined) {
+    process.stderr.write(USAGE)
+    return 2
   }
-  if (command === 'generate') return generateCommand(rest)
-  if (command === 'schema') return schemaCommand(rest)
-  const { values, positionals } = parseCommand(rest)
+  if (HELP.has(command) || command === 'help') {
+    const about = rest[0]
+    if (about === undefined) process.stdout.write(USAGE)
+    else if (isTopologyCommand(about)) process.stdout.write(COMMAND_USAGES[about])
+    else if (about === 'generate') process.stdout.write(GENERATE_USAGE)
+    else if (about === 'schema') process.stdout.write(SCHEMA_USAGE)
+    else throw new UsageError(`unknown command "${about}"`)
+    return 0
+  }
+  if (VERSION.has(command)) {
+    process.stdout.write(`sluice ${await version()}\n`)
+    return 0
+  }
+  if (command === 'generate') return asksForHelp(rest) ? (process.stdout.write(GENERATE_USAGE), 0) : generateCommand(rest)
+  if (command === 'schema') return asksForHelp(rest) ? (process.stdout.write(SCHEMA_USAGE), 0) : schemaCommand(rest)
+  if (!isTopologyCommand(command)) throw new UsageError(`unknown command "${command}"`)
+  if (asksForHelp(rest)) {
+    process.stdout.write(COMMAND_USAGES[command])
+    return 0
+  }
+  let parsed: ReturnType<typeof parseCommand>
+  try {
+    parsed = parseCommand(command, rest)
+  } catch (error) {
+    if (isParseArgsError(error)) throw new UsageError(`${command}: ${messageOf(error)}`)
+    throw error
+  }
+  const { values, positionals } = parsed
   const file = positionals[0]
-  if (!file) throw new Error(`${command} needs a topology file, e.g. sluice ${command} topologies/category-counts.ts`)
+  const what = command === 'sink' ? 'sink' : 'topology'
+  if (!file) throw new UsageError(`${command} needs a ${what} file, e.g. sluice ${command} ${command === 'sink' ? 'topologies/fraud-metrics-sink.ts' : 'topologies/category-counts.ts'}`)
+  const flag = (name: string): boolean => values[name] === true
   switch (command) {
     case 'describe':
-      process.stdout.write(describeCommand(await loadTopology(file), values))
+      if (positionals.length > 1) throw new UsageError(`describe takes one topology file, got ${positionals.length} arguments`)
+      process.stdout.write(describeCommand(await loadTopology(file), { dot: flag('dot'), mermaid: flag('mermaid') }))
       return 0
     case 'store': {
       const config = streamsConfigFrom(values)
       const log = (message: string): void => void process.stderr.write(`${message}\n`)
-      const write = (text: string): void => void process.stdout.write(text)
-      const { url, json, from, to, limit, cursor } = values
-      const options = { stateDir: config.stateDir ?? 'state', backend: config.backend ?? 'leveldb', url, token: config.queryToken, json, from, to, limit, cursor, log, write }
+      const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined)
+      const write = (output: string): void => void process.stdout.write(output)
+      const options = {
+        stateDir: config.stateDir ?? 'state',
+        backend: config.backend ?? 'leveldb',
+        url: text('url'),
+        token: config.queryToken,
+        json: flag('json'),
+        from: text('from'),
+        to: text('to'),
+        limit: text('limit'),
+        cursor: text('cursor'),
+        log,
+        write,
+      }
       await storeCommand(await loadTopology(file), positionals.slice(1), options)
       return 0
     }
     case 'run': {
-      const streams = new KafkaStreams(await loadTopology(file), streamsConfigFrom(values))
-      const sinks = await Promise.all((values.sink ?? []).map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))
+      const config = streamsConfigFrom(values)
+      const streams = new KafkaStreams(await loadTopology(file), config)
+      const sinkFiles = Array.isArray(values.sink) ? values.sink : []
+      const sinks = await Promise.all(sinkFiles.map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))
       return untilStopped([streamsPart(streams), ...sinks.map(sinkPart)])
     }
     case 'sink':
       return untilStopped([sinkPart(new PostgresSink(await loadSinkConfig(file)))])
     case 'reset': {
-      if (!values.yes) throw new Error('reset deletes internal topics and local state; confirm with --yes')
+      if (!flag('yes')) throw new UsageError('reset deletes internal topics and local state; confirm with --yes')
       const config = streamsConfigFrom(values)
       await resetApplication(await loadTopology(file), { brokers: config.brokers, stateDir: config.stateDir ?? 'state', log: (message) => process.stderr.write(`${message}\n`) })
       return 0
     }
-    default:
-      process.stderr.write(`Unknown command "${command}"\n\n${USAGE}`)
-      return 1
   }
 }
 
@@ -132,7 +166,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exitCode = 1
+    process.stderr.write(`sluice: ${messageOf(error)}\n`)
+    const usage = error instanceof UsageError || error instanceof InvalidSettingError || isParseArgsError(error)
+    if (usage) process.stderr.write('Run sluice --help for the commands, sluice <command> --help for their options.\n')
+    process.exitCode = usage ? 2 : 1
   },
 )

@@ -1,88 +1,57 @@
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { BackendKind } from '../state/backend.js'
 import type { ProcessingGuarantee, StreamsConfig } from '../runtime/kafka/streams-config.js'
+import { COMMAND_OPTIONS, type TopologyCommand } from './commands.js'
+import { brokersSetting, choiceSetting, integerOrInfinitySetting, integerSetting, listSetting, settingOf, textSetting } from './setting.js'
 
-/** Options shared by the commands that talk to Kafka; flags override SLUICE_* environment variables. */
-export const KAFKA_OPTIONS = {
-  brokers: { type: 'string' },
-  'state-dir': { type: 'string' },
-  guarantee: { type: 'string' },
-  'offset-reset': { type: 'string' },
-  'dead-letter-topic': { type: 'string' },
-  'commit-interval': { type: 'string' },
-  'update-cache': { type: 'string' },
-  'max-future-timestamp-skew': { type: 'string' },
-  backend: { type: 'string' },
-  yes: { type: 'boolean' },
-  sink: { type: 'string', multiple: true },
-  'query-port': { type: 'string' },
-  'query-token': { type: 'string' },
-  'query-allowed-hosts': { type: 'string' },
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  url: { type: 'string' },
-  json: { type: 'boolean' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  dot: { type: 'boolean' },
-  mermaid: { type: 'boolean' },
-} as const
-
-export function parseCommand(args: string[]) {
-  return parseArgs({ args, options: KAFKA_OPTIONS, allowPositionals: true, strict: true })
+/** What a command's flags parsed to. */
+export interface CommandValues {
+  readonly [name: string]: string | boolean | string[] | undefined
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`)
-  return value as T
+/** A command's flags and positionals; an unknown option or a missing value throws (parseArgs' ERR_PARSE_ARGS_* codes). */
+export function parseCommand(command: TopologyCommand, args: string[]): { values: CommandValues; positionals: string[] } {
+  const options: ParseArgsConfig['options'] = COMMAND_OPTIONS[command]
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+  return { values: values as CommandValues, positionals }
 }
 
-export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['values']): StreamsConfig {
-  const env = process.env
-  const interval = values['commit-interval'] ?? env.SLUICE_COMMIT_INTERVAL_MS
-  const updateCache = values['update-cache'] ?? env.SLUICE_UPDATE_CACHE_MAX_ENTRIES
+function text(values: CommandValues, name: string): string | undefined {
+  const value = values[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** The longest delay a Node.js timer takes; a larger one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/** The StreamsConfig of `run`, `store` and `reset`: flags, else SLUICE_* variables; every value checked, errors name the flag or variable. */
+export function streamsConfigFrom(values: CommandValues): StreamsConfig {
+  const setting = (flag: string, envName: string) => settingOf(flag, text(values, flag), envName)
   return {
-    brokers: (values.brokers ?? env.SLUICE_BROKERS ?? 'localhost:9092').split(','),
-    stateDir: values['state-dir'] ?? env.SLUICE_STATE_DIR ?? 'state',
-    processingGuarantee: oneOf<ProcessingGuarantee>('guarantee', values.guarantee ?? env.SLUICE_GUARANTEE, ['at_least_once', 'exactly_once']),
-    autoOffsetReset: oneOf('offset-reset', values['offset-reset'] ?? env.SLUICE_OFFSET_RESET, ['earliest', 'latest'] as const),
-    deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
-    commitIntervalMs: interval === undefined ? undefined : Number(interval),
-    updateCacheMaxEntries: countOf('update-cache', updateCache),
-    maxFutureTimestampSkewMs: skewOf(values['max-future-timestamp-skew'] ?? env.SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS),
-    sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
-    startupTimeoutMs: env.SLUICE_STARTUP_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_STARTUP_TIMEOUT_MS),
-    backend: oneOf<BackendKind>('backend', values.backend ?? env.SLUICE_BACKEND, ['leveldb', 'memory', 'rocksdb']),
-    queryPort: portOf(values['query-port'] ?? env.SLUICE_QUERY_PORT),
+    brokers: brokersSetting(setting('brokers', 'SLUICE_BROKERS')) ?? ['localhost:9092'],
+    stateDir: textSetting(setting('state-dir', 'SLUICE_STATE_DIR')) ?? 'state',
+    processingGuarantee: choiceSetting<ProcessingGuarantee>(setting('guarantee', 'SLUICE_GUARANTEE'), ['at_least_once', 'exactly_once']),
+    autoOffsetReset: choiceSetting(setting('offset-reset', 'SLUICE_OFFSET_RESET'), ['earliest', 'latest'] as const),
+    deadLetterTopic: textSetting(setting('dead-letter-topic', 'SLUICE_DEAD_LETTER_TOPIC')),
+    commitIntervalMs: integerSetting(setting('commit-interval', 'SLUICE_COMMIT_INTERVAL_MS'), { min: 1, max: MAX_TIMER_MS, unit: 'milliseconds' }),
+    updateCacheMaxEntries: integerSetting(setting('update-cache', 'SLUICE_UPDATE_CACHE_MAX_ENTRIES'), { min: 0, unit: 'entries' }),
+    maxFutureTimestampSkewMs: integerOrInfinitySetting(setting('max-future-timestamp-skew', 'SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS'), {
+      min: 0,
+      unit: 'milliseconds',
+      note: '0 or Infinity: no check',
+    }),
+    sessionTimeoutMs: integerSetting(setting('session-timeout', 'SLUICE_SESSION_TIMEOUT_MS'), { min: 1, max: MAX_TIMER_MS, unit: 'milliseconds' }),
+    // A variable only (no flag), as on main.
+    startupTimeoutMs: integerSetting(settingOf('startup-timeout', undefined, 'SLUICE_STARTUP_TIMEOUT_MS'), { min: 1, unit: 'milliseconds' }),
+    backend: choiceSetting<BackendKind>(setting('backend', 'SLUICE_BACKEND'), ['leveldb', 'memory', 'rocksdb']),
+    queryPort: integerSetting(setting('query-port', 'SLUICE_QUERY_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' }),
     queryToken: queryTokenFrom(values),
-    queryAllowedHosts: (values['query-allowed-hosts'] ?? env.SLUICE_QUERY_ALLOWED_HOSTS)?.split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    queryAllowedHosts: listSetting(setting('query-allowed-hosts', 'SLUICE_QUERY_ALLOWED_HOSTS'), 'host names'),
   }
 }
 
-/** The query server's bearer token: the server's with `run`, the one `store` sends. */
-export function queryTokenFrom(values: ReturnType<typeof parseCommand>['values']): string | undefined {
-  const token = values['query-token'] ?? process.env.SLUICE_QUERY_TOKEN
-  return token === '' ? undefined : token
-}
-
-function countOf(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const count = Number(value)
-  if (!Number.isInteger(count) || count < 0) throw new Error(`--${name} must be a whole number (0 or more), got "${value}"`)
-  return count
-}
-
-function skewOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const skew = value.trim().toLowerCase() === 'infinity' ? Infinity : Number(value)
-  if (value.trim() === '' || Number.isNaN(skew) || skew < 0) throw new Error(`--max-future-timestamp-skew must be milliseconds (0 or Infinity: no check), got "${value}"`)
-  return skew
-}
-
-function portOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--query-port must be a port number (0 for any free port), got "${value}"`)
-  return port
+/** The query server's bearer token: the server's with `run`, the one `store` sends; empty means none. */
+export function queryTokenFrom(values: CommandValues): string | undefined {
+  const token = settingOf('query-token', text(values, 'query-token'), 'SLUICE_QUERY_TOKEN')
+  return token === undefined || token.text === '' ? undefined : token.text
 }

@@ -27,14 +27,14 @@ function formatCheck(check: SubjectCheck): string {
 export async function schemaCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { against: { type: 'string' }, compatibility: { type: 'string' }, registry: { type: 'string' }, help: { type: 'boolean' } },
+    options: { against: { type: 'string' }, compatibility: { type: 'string' }, registry: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   })
   const [subcommand, file] = positionals
   if (values.help || subcommand !== 'check' || file === undefined) {
     process.stdout.write(SCHEMA_USAGE)
-    return values.help ? 0 : 1
+    return values.help ? 0 : 2
   }
   const topology = await loadTopology(file)
   const against = values.against ?? 'registry'

@@ -7,6 +7,7 @@ import { COUNT_SECTION_ENTRIES, DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, MAX_PAGE_LIM
 import type { StoreListing, StoreResult } from '../state/query/store-request.js'
 import { isStoreOperation, STORE_OPERATIONS, storeRequestFromText, type StoreOperation, type StoreRequestText } from '../state/query/store-request-text.js'
 import type { Topology } from '../topology/topology.js'
+import { integerSetting, settingOf, textSetting } from './setting.js'
 import { formatCount, formatListings, jsonWriter, tableWriter } from './store-output.js'
 
 export interface StoreCommandOptions {
@@ -48,6 +49,9 @@ interface StoreSource {
 export async function storeCommand(topology: Topology, args: readonly string[], options: StoreCommandOptions): Promise<void> {
   const [subcommand, store, argument] = args
   if (subcommand === undefined) throw new Error(`store needs a subcommand: ls, ${STORE_OPERATIONS.join(', ')}`)
+  // Checked before anything is read: errors name the flag (InvalidSettingError, exit 2).
+  const pageLimit = integerSetting(settingOf('limit', options.limit), { min: 1, max: MAX_PAGE_LIMIT, unit: 'entries' }) ?? DEFAULT_PAGE_LIMIT
+  const startCursor = textSetting(settingOf('cursor', options.cursor))
   const source = await sourceFor(topology, options)
   const { write } = options
   if (subcommand === 'ls') {
@@ -60,14 +64,14 @@ export async function storeCommand(topology: Topology, args: readonly string[], 
   if (subcommand === 'prefix') text.prefix = argument
   else text.key = argument
   const onePage = options.limit !== undefined || options.cursor !== undefined
-  const limit = subcommand === 'count' ? COUNT_SECTION_ENTRIES : limitOf(options.limit)
+  const limit = subcommand === 'count' ? COUNT_SECTION_ENTRIES : pageLimit
   await source.read(store, subcommand, text, limit, async (readPage) => {
     if (subcommand === 'count') {
       const result = await readAllPages(readPage)
       return write(options.json ? `${toJson(result, 2)}\n` : 'count' in result ? formatCount(result) : '')
     }
     if (onePage) {
-      const page = await readPage(options.cursor)
+      const page = await readPage(startCursor)
       if (options.json) return write(`${toJson(page, 2)}\n`)
       const table = tableWriter(write)
       if ('rows' in page) table.page(page)
@@ -84,13 +88,6 @@ export async function storeCommand(topology: Topology, args: readonly string[], 
     } while (cursor !== undefined)
     writer.end()
   })
-}
-
-function limitOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PAGE_LIMIT
-  const limit = Number(text)
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw new Error(`--limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}, got "${text}"`)
-  return limit
 }
 
 async function sourceFor(topology: Topology, options: StoreCommandOptions): Promise<StoreSource> {

@@ -32,7 +32,8 @@ export class BranchedKStream<K, V, Names extends string = never> {
     const { builder } = this.parent
     const children = branches.map((branch) => ({ ...branch, child: `${this.splitNode}-${branch.name}` }))
     builder.graph.addProcessor(this.splitNode, branchProcessor<K, V>(children), this.parent.node)
-    const streams: { [name: string]: KStream<K, V> } = {}
+    // Null prototype: a branch may be named like an Object.prototype member.
+    const streams: { [name: string]: KStream<K, V> } = Object.create(null)
     for (const branch of children) {
       builder.graph.addProcessor(branch.child, statelessProcessor<K, V, K, V>((record) => [record]), this.splitNode)
       streams[branch.name] = new KStream(builder, branch.child, `${this.parent.lineage}-${branch.name}`, this.parent.keySerde, this.parent.valueSerde, this.parent.keyChanged)

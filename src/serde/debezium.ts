@@ -1,4 +1,5 @@
 import type { Serde } from './serde.js'
+import { decodeUtf8 } from './utf8.js'
 
 /** Debezium's operations: create (insert), update, delete, and read (a row of the initial snapshot). */
 export type DebeziumOp = 'c' | 'u' | 'd' | 'r'
@@ -46,25 +47,31 @@ function fail(reason: string): never {
  * schemas enabled, or the payload itself with `value.converter.schemas.enable=false`.
  */
 function payloadOf(data: Buffer, what: string): { [key: string]: unknown } {
+  let text: string
+  try {
+    text = decodeUtf8(data, `the ${what} bytes`)
+  } catch (error) {
+    fail((error as Error).message)
+  }
   let parsed: unknown
   try {
-    parsed = JSON.parse(data.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch (error) {
     fail(`the ${what} is not JSON (${error instanceof Error ? error.message : String(error)})`)
   }
   if (!isObject(parsed)) fail(`the ${what} is not a JSON object`)
-  if ('payload' in parsed) {
+  if (Object.hasOwn(parsed, 'payload')) {
     if (!isObject(parsed.payload)) fail(`"payload" is ${parsed.payload === null ? 'null' : `not an object`}`)
     return parsed.payload
   }
-  if ('schema' in parsed) fail('it has a "schema" but no "payload"')
+  if (Object.hasOwn(parsed, 'schema')) fail('it has a "schema" but no "payload"')
   return parsed
 }
 
 /** Reads a change event; throws an Error naming what is wrong with a malformed one. */
 export function parseDebeziumChange<T>(data: Buffer, options: DebeziumSerdeOptions<T> = {}): DebeziumChange<T> {
   const payload = payloadOf(data, 'value')
-  if (!('op' in payload)) fail('no "payload" with an "op" (neither { schema, payload } nor a payload-only event)')
+  if (!Object.hasOwn(payload, 'op')) fail('no "payload" with an "op" (neither { schema, payload } nor a payload-only event)')
   const op = payload.op
   if (typeof op !== 'string' || !OPS.includes(op)) fail(`unknown op ${JSON.stringify(op)} (expected c, u, d or r)`)
   const { before, after } = payload

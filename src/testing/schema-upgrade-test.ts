@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { OutgoingRecord } from '../runtime/wire-records.js'
@@ -10,6 +10,7 @@ import type { Serde } from '../serde/serde.js'
 import type { Topology } from '../topology/topology.js'
 import type { RawTestRecord, TestRecord } from './test-topics.js'
 import { TopologyTestDriver, type TestDriverOptions } from './topology-test-driver.js'
+import { deleteTemporaryDirectory } from '../state/safe-delete.js'
 
 /** Writes records with the old schemas to a topic, unprocessed: the upgraded topology reads them. */
 export type OldRecordWriter = <K, V>(topic: string, key: Serde<K>, value: Serde<V>, records: Iterable<TestRecord<K, V>>) => Promise<void>
@@ -100,6 +101,6 @@ export async function testSchemaUpgrade(test: SchemaUpgradeTest): Promise<Schema
     }
     return { checks, changelogRecords: new Map(Object.entries(changelogs).map(([topic, records]) => [topic, records.length])) }
   } finally {
-    for (const directory of directories) await rm(directory, { recursive: true, force: true })
+    for (const directory of directories) await deleteTemporaryDirectory(directory)
   }
 }

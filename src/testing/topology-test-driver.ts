@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Serde } from '../serde/serde.js'
@@ -10,6 +10,8 @@ import type { IncomingRecord, OutgoingRecord, RecordCollector } from '../runtime
 import type { BackendKind } from '../state/backend.js'
 import type { ManagedStore } from '../state/managed-store.js'
 import { openStore } from '../state/open-store.js'
+import { deleteTemporaryDirectory } from '../state/safe-delete.js'
+import { createStateDirectories } from '../state/state-directory.js'
 import type { KeyValueStore, WindowStore } from '../state/store.js'
 import type { Topology } from '../topology/topology.js'
 import { TestInputTopic, TestOutputTopic, type InputSink, type RawTestRecord } from './test-topics.js'
@@ -85,7 +87,7 @@ export class TopologyTestDriver implements InputSink {
     } catch (error) {
       // A processor's init() failed: release what was opened (LevelDB holds a lock per store).
       for (const store of driver.opened) await store.close().catch(() => {})
-      if (driver.ownsStateDir) await rm(stateDir, { recursive: true, force: true })
+      if (driver.ownsStateDir) await deleteTemporaryDirectory(stateDir)
       throw error
     }
     return driver
@@ -162,7 +164,7 @@ export class TopologyTestDriver implements InputSink {
       await task.close()
       for (const store of task.stores.values()) await store.close()
     }
-    if (this.ownsStateDir) await rm(this.stateDir, { recursive: true, force: true })
+    if (this.ownsStateDir) await deleteTemporaryDirectory(this.stateDir)
   }
 
   /** @internal Used by TestInputTopic. */
@@ -196,6 +198,7 @@ export class TopologyTestDriver implements InputSink {
     for (const subtopology of this.topology.subtopologies) {
       const taskId = `${subtopology.id}_0`
       const stores = new Map<string, ManagedStore>()
+      if (subtopology.stores.length > 0) await createStateDirectories(this.stateDir, this.topology.applicationId, taskId)
       for (const spec of subtopology.stores) {
         const directory = join(this.stateDir, this.topology.applicationId, taskId, spec.name)
         const store = await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) })

@@ -1,13 +1,14 @@
 import { TopologyError } from '../errors.js'
 import type { ProcessorSupplier } from '../processor/processor.js'
 import { eraseSerde, type Serde } from '../serde/serde.js'
+import { MAX_NAME_LENGTH, unsafeNameReason } from '../state/state-names.js'
 import type { AnyStoreSpec, StoreSpec } from '../state/store.js'
 import type { InternalTopic, Partitioner, ProcessorNode, SinkNode, SourceNode, TimestampExtractor, TopologyNode } from './nodes.js'
 import { Topology, type Subtopology } from './topology.js'
 import { withValueFreeRepartitions } from './value-free-repartitions.js'
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
-const STORE_NAME = /^[a-zA-Z0-9._-]+$/
+
 
 export interface SourceOptions<K, V> {
   key: Serde<K>
@@ -34,9 +35,8 @@ export class TopologyBuilder {
   private readonly ignoringValues = new Set<string>()
 
   constructor(readonly applicationId: string) {
-    if (!TOPIC_NAME.test(applicationId)) {
-      throw new TopologyError(`applicationId "${applicationId}" must be 1-249 characters of [a-zA-Z0-9._-] (it prefixes topic names)`)
-    }
+    const problem = unsafeNameReason(applicationId, MAX_NAME_LENGTH)
+    if (problem) throw new TopologyError(`applicationId "${applicationId}" ${problem}`)
   }
 
   addSource<K, V>(name: string, topics: string | readonly string[], options: SourceOptions<K, V>): this {
@@ -157,8 +157,9 @@ export class TopologyBuilder {
     }
     for (const spec of this.storeSpecs.values()) {
       // A store name is part of its directory and of its changelog topic's name.
-      if (!STORE_NAME.test(spec.name) || spec.name === '.' || spec.name === '..') {
-        errors.push(`invalid store name "${spec.name}": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)`)
+      const problem = unsafeNameReason(spec.name, MAX_NAME_LENGTH)
+      if (problem) {
+        errors.push(`invalid store name "${spec.name}": it ${problem}`)
       } else if (spec.logging && !TOPIC_NAME.test(`${this.applicationId}-${spec.name}-changelog`)) {
         errors.push(`the store "${spec.name}" has a changelog topic name longer than 249 characters`)
       }

@@ -105,12 +105,25 @@ describe('TopologyBuilder validation at build time', () => {
     expect(() => new TopologyBuilder('my app')).toThrow(TopologyError)
   })
 
+  test('application ids that would leave or share the state directory are refused at build time', () => {
+    for (const id of ['..', '.', '', '../other', 'a/b', '.hidden', 'a\\b', 'x'.repeat(250)]) {
+      expect(() => defineTopology({ applicationId: id }, (b) => void b.stream('in', KV).to('out')), id).toThrow(TopologyError)
+    }
+    expect(() => new TopologyBuilder('..')).toThrow('applicationId ".." must be characters of [a-zA-Z0-9._-] not starting with "."')
+    expect(() => new TopologyBuilder('')).toThrow('applicationId "" must not be empty')
+    for (const id of ['app', 'category-counts', 'a.b_c-1', '_x']) expect(() => new TopologyBuilder(id)).not.toThrow()
+  })
+
   test('invalid store names', () => {
-    for (const name of ['my store', '../escape', 'a/b', '.', '..', '']) {
+    const unsafe = 'must be characters of [a-zA-Z0-9._-] not starting with "." (it names a directory under the state directory, and topics)'
+    for (const name of ['my store', '../escape', 'a/b', '.', '..', '.checkpoint', '.sluice-state']) {
       expect(buildError(() => source().addProcessor('p', noop, 'src').addStateStore(Stores.keyValue(name, { ...KV, logging: false }), 'p').build())).toBe(
-        `Invalid topology "app":\n  - invalid store name "${name}": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)`,
+        `Invalid topology "app":\n  - invalid store name "${name}": it ${unsafe}`,
       )
     }
+    expect(buildError(() => source().addProcessor('p', noop, 'src').addStateStore(Stores.keyValue('', { ...KV, logging: false }), 'p').build())).toBe(
+      'Invalid topology "app":\n  - invalid store name "": it must not be empty',
+    )
     expect(buildError(() => source().addProcessor('p', noop, 'src').addStateStore(Stores.keyValue('s'.repeat(240), KV), 'p').build())).toBe(
       `Invalid topology "app":\n  - the store "${'s'.repeat(240)}" has a changelog topic name longer than 249 characters`,
     )
@@ -120,7 +133,7 @@ describe('TopologyBuilder validation at build time', () => {
           b.stream('in', KV).groupByKey().count({ store: 'per key' })
         }),
       ),
-    ).toBe('Invalid topology "app":\n  - invalid store name "per key": use only [a-zA-Z0-9._-] (it names a directory and the changelog topic)')
+    ).toBe(`Invalid topology "app":\n  - invalid store name "per key": it ${unsafe}`)
   })
 
   test('every mistake is reported at once', () => {
@@ -159,20 +172,23 @@ describe('TopologyBuilder validation at build time', () => {
 const CATEGORY_COUNTS_DESCRIPTION = `Topology: category-counts
   Sub-topology: 0
     Source: source-1 (topics: [transactions])
-      --> select-key-2
-    Processor: select-key-2 (stores: [])
-      --> group-by-repartition-sink-3
+      --> skip-tombstones
+    Processor: skip-tombstones (stores: [])
+      --> select-key-3
       <-- source-1
-    Sink: group-by-repartition-sink-3 (topic: category-counts-transactions-by-category-repartition)
-      <-- select-key-2
+    Processor: select-key-3 (stores: [])
+      --> group-by-repartition-sink-4
+      <-- skip-tombstones
+    Sink: group-by-repartition-sink-4 (topic: category-counts-transactions-by-category-repartition)
+      <-- select-key-3
   Sub-topology: 1
-    Source: group-by-repartition-source-4 (topics: [category-counts-transactions-by-category-repartition])
-      --> windowed-count-5
-    Processor: windowed-count-5 (stores: [counts-per-category])
-      --> sink-6
-      <-- group-by-repartition-source-4
-    Sink: sink-6 (topic: category-counts)
-      <-- windowed-count-5
+    Source: group-by-repartition-source-5 (topics: [category-counts-transactions-by-category-repartition])
+      --> windowed-count-6
+    Processor: windowed-count-6 (stores: [counts-per-category])
+      --> sink-7
+      <-- group-by-repartition-source-5
+    Sink: sink-7 (topic: category-counts)
+      <-- windowed-count-6
   Stores:
     counts-per-category (window, window 60000 ms, retention 70000 ms, changelog: category-counts-counts-per-category-changelog)
   Internal topics:

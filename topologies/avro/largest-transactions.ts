@@ -1,4 +1,5 @@
 import { defineTopology, serdes, type Transaction } from 'sluice'
+import { transactionTime } from '../transaction-check.js'
 import { avroTransaction, type TransactionSchemaFile } from './schemas.js'
 
 export interface LargestTransactionsOptions {
@@ -22,7 +23,7 @@ export interface LargestTransactionsOptions {
 export function largestTransactions(options: LargestTransactionsOptions = {}) {
   const transaction = avroTransaction<Transaction>(options.schema ?? 'transaction-v2.avsc', options.registryUrl)
   return defineTopology({ applicationId: options.applicationId ?? 'largest-transactions' }, (b) => {
-    const transactions = b.stream(options.inputTopic ?? 'transactions-avro', { key: serdes.string(), value: transaction, timestamp: (tx) => tx.unix_time * 1000 })
+    const transactions = b.stream(options.inputTopic ?? 'transactions-avro', { key: serdes.string(), value: transaction, timestamp: transactionTime })
     transactions
       .groupByKey()
       .reduce((largest, tx) => (tx.amt > largest.amt ? tx : largest), { store: 'largest-transaction-per-card' })

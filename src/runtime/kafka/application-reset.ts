@@ -1,5 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel } from 'kafkajs'
+import { checkDeletable } from '../../state/safe-delete.js'
+import { applicationDirectory } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
 import { TaskManager } from './task-manager.js'
 
@@ -9,6 +11,8 @@ import { TaskManager } from './task-manager.js'
  * is removed. The application must be stopped (the group must have no members).
  */
 export async function resetApplication(topology: Topology, options: { brokers: string[]; stateDir: string; log: (message: string) => void }): Promise<void> {
+  // Refused before anything changes: a state directory that is not Sluice's stops the whole reset.
+  await checkDeletable(options.stateDir, applicationDirectory(options.stateDir, topology.applicationId))
   const kafka = new Kafka({ clientId: `${topology.applicationId}-reset`, brokers: options.brokers, logLevel: logLevel.ERROR })
   const admin = kafka.admin()
   await admin.connect()

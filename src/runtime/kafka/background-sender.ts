@@ -112,8 +112,11 @@ export class BackgroundSender {
         for (let start = 0; start < records.length && generation === this.generation; ) {
           const end = requestEnd(records, start)
           const ends = new Map<string, bigint>()
-          await this.beforeRequest?.()
-          if (generation !== this.generation) return
+          // Only awaited when there is one: without it, the first request leaves synchronously, as send() is called.
+          if (this.beforeRequest !== undefined) {
+            await this.beforeRequest()
+            if (generation !== this.generation) return
+          }
           await sendRequest(this.producer, records, start, end, ends)
           if (generation !== this.generation) return
           for (const [key, offset] of ends) this.ends.set(key, offset)

@@ -25,10 +25,11 @@ export interface PreparedRecord {
 export function prepareRecord(record: OutgoingRecord, partitionsOf: PartitionsOf | undefined): PreparedRecord {
   let headers: { [name: string]: Buffer | string } | undefined
   let headerBytes = 0
-  for (const name in record.headers) {
+  // Own names only, into a null-prototype object: header names are input data (__proto__ too).
+  for (const name of Object.keys(record.headers)) {
     const value = record.headers[name]
     if (value === undefined) continue
-    ;(headers ??= {})[name] = value
+    ;(headers ??= Object.create(null) as { [name: string]: Buffer | string })[name] = value
     headerBytes += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : value.length) + 8
   }
   let partition = record.partition

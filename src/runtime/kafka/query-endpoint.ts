@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { createStateDirectories } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
 import type { LocalStoreQueries } from './local-store-queries.js'
 import { queryEndpointFile, removeQueryEndpoint, writeQueryEndpoint } from './query-endpoint-file.js'
@@ -18,7 +17,7 @@ export class QueryEndpoint {
     const server = new QueryServer(topology, queries, { allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
     const url = await server.listen(config.queryHost, config.queryPort ?? 0)
     const file = queryEndpointFile(config.stateDir, topology.applicationId)
-    await mkdir(dirname(file), { recursive: true })
+    await createStateDirectories(config.stateDir, topology.applicationId)
     await writeQueryEndpoint(file, url)
     return new QueryEndpoint(server, file, url)
   }

@@ -1,9 +1,10 @@
-import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { BackendKind } from '../../state/backend.js'
 import { lockHolder } from '../../state/backends/lock-holder.js'
 import { openStore } from '../../state/open-store.js'
+import { deleteTemporaryDirectory } from '../../state/safe-delete.js'
 import { compareTaskIds, queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
 import { readAllPages } from '../../state/query/store-pages.js'
 import { storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
@@ -100,14 +101,16 @@ export class StoppedStateReader {
     try {
       for (const { task, directory } of tasks) {
         const copy = join(temporary, task)
-        // The copy gets a fresh LOCK of its own when opened.
-        await cp(directory, copy, { recursive: true, filter: (source) => basename(source) !== 'LOCK' })
+        // The copy gets a fresh LOCK of its own when opened. Links are followed (a store
+        // directory or file that is a symlink is copied as its contents): a copied link would
+        // let opening the copy replay and compact the original.
+        await cp(directory, copy, { recursive: true, dereference: true, filter: (source) => basename(source) !== 'LOCK' })
         instances.push({ task, store: await openStore(spec, { directory: copy, backend }, { serdeTopic: storeSerdeTopic(this.topology, spec.name) }) })
       }
       return await use(instances)
     } finally {
       for (const { store } of instances) await store.close().catch(() => undefined)
-      await rm(temporary, { recursive: true, force: true })
+      await deleteTemporaryDirectory(temporary)
     }
   }
 }

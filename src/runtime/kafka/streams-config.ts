@@ -75,7 +75,36 @@ export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'dea
   queryToken: string | undefined
 }
 
+/** The longest delay a Node.js timer takes; a larger one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/** [min, max] of each numeric setting; NaN, fractions and values out of range are refused. */
+const INTEGER_RANGES = {
+  commitIntervalMs: [1, MAX_TIMER_MS],
+  updateCacheMaxEntries: [0, Number.MAX_SAFE_INTEGER],
+  sessionTimeoutMs: [1, MAX_TIMER_MS],
+  startupTimeoutMs: [1, Number.MAX_SAFE_INTEGER], // a deadline, not a timer
+  replicationFactor: [1, 32_767],
+  queryPort: [0, 65_535],
+  purgeIntervalMs: [0, MAX_TIMER_MS], // 0: at every commit
+} as const satisfies { [name in keyof StreamsConfig]?: readonly [number, number] }
+
+/** Throws an Error naming the first setting that cannot work (a NaN commit interval makes the commit timer fire every millisecond). */
+export function checkStreamsConfig(config: StreamsConfig): void {
+  if (!Array.isArray(config.brokers) || config.brokers.length === 0 || config.brokers.some((broker) => typeof broker !== 'string' || broker.trim() === '')) {
+    throw new Error(`StreamsConfig.brokers must list at least one host:port, got ${JSON.stringify(config.brokers)}`)
+  }
+  for (const [name, [min, max]] of Object.entries(INTEGER_RANGES)) {
+    const value = config[name as keyof typeof INTEGER_RANGES]
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`StreamsConfig.${name} must be a whole number from ${min} to ${max}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`)
+    }
+  }
+}
+
 export function resolveConfig(applicationId: string, config: StreamsConfig): ResolvedStreamsConfig {
+  checkStreamsConfig(config)
   const guarantee = config.processingGuarantee ?? 'at_least_once'
   return {
     brokers: config.brokers,

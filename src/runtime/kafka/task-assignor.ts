@@ -45,7 +45,8 @@ export function taskAssignor(topology: Topology, currentTasks: () => readonly st
       }
       const owner = assignTasks([...tasks.keys()], memberIds, previous)
       return memberIds.map((memberId) => {
-        const assignment: { [topic: string]: number[] } = {}
+        // Null prototype: `__proto__` and `constructor` are legal topic names.
+        const assignment: { [topic: string]: number[] } = Object.create(null)
         for (const [taskId, member] of owner) {
           if (member !== memberId) continue
           for (const { topic, partition } of tasks.get(taskId) ?? []) (assignment[topic] ??= []).push(partition)

@@ -1,9 +1,10 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
+import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-delete.js'
+import { createStateDirectories } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
 import { StreamTask, type FailureHandler } from '../stream-task.js'
 import type { OutgoingRecord } from '../wire-records.js'
@@ -158,6 +159,7 @@ export class TaskManager {
     const [subtopologyId, partition] = taskId.split('_').map(Number)
     const subtopology = this.deps.topology.subtopologies[subtopologyId]
     const directory = join(this.deps.config.stateDir, this.deps.topology.applicationId, taskId)
+    await createStateDirectories(this.deps.config.stateDir, this.deps.topology.applicationId, taskId) // marked: deletes below check it
     const checkpoint = new CheckpointFile(directory)
     const restoreFrom = await checkpoint.read()
     // A checkpoint is valid once: from here on a crash must restore from the same point again.
@@ -168,9 +170,12 @@ export class TaskManager {
     // would not undo a key it never saw, so they are wiped first; the replay happens anyway.
     // Under at-least-once a store without a changelog keeps its files: they are its only copy.
     if (restoreFrom.size === 0) {
-      if (this.exactlyOnce && subtopology.stores.length > 0) await rm(directory, { recursive: true, force: true })
+      if (this.exactlyOnce && subtopology.stores.length > 0) {
+        await deleteStateDirectory(this.deps.config.stateDir, directory)
+        await createStateDirectories(this.deps.config.stateDir, this.deps.topology.applicationId, taskId)
+      }
       for (const spec of this.exactlyOnce ? [] : subtopology.stores) {
-        if (this.deps.topology.changelogTopicOf(spec.name) !== undefined) await rm(join(directory, spec.name), { recursive: true, force: true })
+        if (this.deps.topology.changelogTopicOf(spec.name) !== undefined) await deleteStateDirectory(this.deps.config.stateDir, join(directory, spec.name))
       }
     }
     let producer: Producer | undefined
@@ -245,6 +250,6 @@ export class TaskManager {
 
   /** Deletes the application's whole local state (reset). */
   static async wipeState(stateDir: string, applicationId: string): Promise<void> {
-    await rm(join(stateDir, applicationId), { recursive: true, force: true })
+    await deleteApplicationState(stateDir, applicationId)
   }
 }
