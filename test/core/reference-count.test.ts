@@ -3,6 +3,7 @@ import { serdes, TopologyTestDriver, type TestRecord } from 'sluice'
 import categoryCountsTopology from '../../topologies/category-counts.js'
 import { transaction, type Transaction } from '../../topologies/schemas.js'
 import { BACKENDS, collect } from './helpers.js'
+import { prng } from '../state/helpers.js'
 
 const RECORDS = 100_000
 const CHUNK = 5_000
@@ -24,18 +25,6 @@ const CATEGORIES = [
   'shopping_pos',
   'travel',
 ] as const
-
-/** mulberry32: a small seeded PRNG, so every run sees the same transactions. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /**
  * Transactions with timestamps (unix_time, in seconds) that mostly increase; about 7% arrive

@@ -1,3 +1,5 @@
+import { prng } from '../state/helpers.js'
+
 /** The faults a schedule draws from; each one the runtime must ride out without a supervisor. */
 export const FAULT_KINDS = [
   'broker-restart',
@@ -11,18 +13,6 @@ export const FAULT_KINDS = [
 
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
-/** A small seeded generator (mulberry32): the same seed gives the same schedule and choices. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** `count` faults: every kind once in a seeded order (while count allows), then seeded draws. */
 export function faultSchedule(random: () => number, count: number): FaultKind[] {
   const kinds: FaultKind[] = [...FAULT_KINDS]
@@ -34,3 +24,6 @@ export function faultSchedule(random: () => number, count: number): FaultKind[] 
   while (schedule.length < count) schedule.push(FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)])
   return schedule
 }
+
+/** The seeded generator the schedule and its choices draw from. */
+export const seededRandom = prng
