@@ -6,6 +6,8 @@ import { ConnectionLostError, sqlStateOf } from './sqlstate.js'
 /** Runs statements inside an open transaction. */
 export interface TransactionClient {
   query(text: string, values?: readonly unknown[]): Promise<void>
+  /** Runs an INSERT / UPDATE / DELETE and says how many rows it changed. */
+  update(text: string, values?: readonly unknown[]): Promise<number>
 }
 
 /** A PostgreSQL server reached through node-postgres. */
@@ -33,7 +35,10 @@ export class PgDatabase implements SqlDatabase {
     return this.withClient(async (client) => {
       await client.query('BEGIN')
       try {
-        const result = await work({ query: async (text, values) => void (await client.query(text, values as unknown[] | undefined)) })
+        const result = await work({
+          query: async (text, values) => void (await client.query(text, values as unknown[] | undefined)),
+          update: async (text, values) => (await client.query(text, values as unknown[] | undefined)).rowCount ?? 0,
+        })
         await client.query('COMMIT')
         return result
       } catch (error) {

@@ -5,12 +5,13 @@ import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classificati
 import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
 import { deadLetterDestination, type DeadLetterDestination } from './dead-letters.js'
-import { PgDatabase } from './pg-database.js'
+import { PgDatabase, type TransactionClient } from './pg-database.js'
 import { describeRefusal, RecordWriteError, type RefusedRecord } from './refused-record.js'
 import { writeRowByRow } from './row-by-row.js'
 import { checkSinkConfig } from './sink-config-check.js'
 import type { PostgresSinkConfig } from './sink-config.js'
-import { createOffsetsTableSql, quoteTable, saveOffsetsStatement } from './sql.js'
+import { createOffsetsTableSql, quoteTable } from './sql.js'
+import { advanceStoredPosition, PositionMovedError } from './stored-position.js'
 import { isTransient, sqlStateOf } from './sqlstate.js'
 import { TableWriter, type SinkRecord } from './table-writer.js'
 
@@ -224,7 +225,19 @@ export class PostgresSink {
       .map((message) => ({ key: message.key, value: message.value, position: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: Number(message.timestamp) } }))
     await this.writer.prepare(batch.topic, records)
     const next = (BigInt(batch.lastOffset()) + 1n).toString()
-    const { written, refused } = await this.writeRecords(records, { topic: batch.topic, partition: batch.partition, next }, heartbeat)
+    let result: { written: number; refused: RefusedRecord[] }
+    try {
+      result = await this.writeRecords(records, { topic: batch.topic, partition: batch.partition, next }, stored, heartbeat)
+    } catch (error) {
+      if (!(error instanceof PositionMovedError)) throw error
+      // Nothing of the batch was written: go on from the position the other sink left.
+      this.log(`${error.message}; reading the stored positions again`)
+      await this.loadPositions()
+      const now = this.positions.get(key)
+      if (now !== undefined) session.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: now.toString() })
+      return
+    }
+    const { written, refused } = result
     this.positions.set(key, BigInt(next))
     this.rowsWritten += written
     this.recordsDeadLettered += refused.length
@@ -240,22 +253,27 @@ export class PostgresSink {
    * if the server refuses it for good, it is written again row by row, each row under a
    * savepoint, so that only the rows it refuses are left out.
    */
-  private async writeRecords(records: readonly SinkRecord[], offset: { topic: string; partition: number; next: string }, heartbeat: () => Promise<void>): Promise<{ written: number; refused: RefusedRecord[] }> {
+  private async writeRecords(
+    records: readonly SinkRecord[],
+    offset: { topic: string; partition: number; next: string },
+    stored: bigint | undefined,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ written: number; refused: RefusedRecord[] }> {
     const { rows, unreadable } = this.writer.rows(offset.topic, records)
-    const saveOffset = saveOffsetsStatement(this.offsetsTable, this.config.groupId, [offset])
+    const savePosition = (tx: TransactionClient): Promise<void> => advanceStoredPosition(tx, this.offsetsTable, this.config.groupId, offset, stored)
     const range = `topic ${offset.topic}, partition ${offset.partition}, offsets ${records[0]?.position.offset ?? offset.next}..${BigInt(offset.next) - 1n}`
     try {
       await this.withRetry(`write ${rows.length} rows`, () =>
         this.database.inTransaction(async (tx) => {
           for (const statement of this.writer.insertStatements(rows)) await tx.query(statement.text, statement.values)
           await this.deadLetters.write(tx, unreadable)
-          await tx.query(saveOffset.text, saveOffset.values)
+          await savePosition(tx)
         }), heartbeat)
       return { written: rows.length, refused: unreadable }
     } catch (error) {
       // withRetry gives up on transient errors only when stopping; a record the destination
       // refuses is final; a failed heartbeat (a rebalance) is not the rows' fault.
-      if (this.stopping || error instanceof RecordWriteError || (error instanceof Error && error.name.startsWith('KafkaJS'))) throw error
+      if (this.stopping || error instanceof RecordWriteError || error instanceof PositionMovedError || (error instanceof Error && error.name.startsWith('KafkaJS'))) throw error
       this.log(`the batch at ${range} was refused (${sqlStateOf(error) === undefined ? '' : `SQLSTATE ${sqlStateOf(error)}: `}${messageOf(error)}); writing it row by row`)
     }
     let refused: RefusedRecord[] = []
@@ -264,7 +282,7 @@ export class PostgresSink {
       this.database.inTransaction(async (tx) => {
         refused = [...unreadable, ...(await writeRowByRow(tx, rows, () => heartbeat().catch(() => undefined)))]
         await this.deadLetters.write(tx, refused)
-        await tx.query(saveOffset.text, saveOffset.values)
+        await savePosition(tx)
       }), heartbeat)
     return { written: rows.length - (refused.length - unreadable.length), refused }
   }

@@ -86,15 +86,3 @@ export function insertStatements(table: SinkTable<unknown, unknown>, rows: reado
   return statements
 }
 
-export function saveOffsetsStatement(offsetsTable: string, groupId: string, offsets: readonly { topic: string; partition: number; next: string }[]): Statement {
-  const values: unknown[] = []
-  const tuples = offsets.map(({ topic, partition, next }) => {
-    values.push(groupId, topic, partition, next)
-    const n = values.length
-    return `($${n - 3}, $${n - 2}, $${n - 1}, $${n}, now())`
-  })
-  return {
-    text: `INSERT INTO ${quoteTable(offsetsTable)} (group_id, topic, partition, next_offset, updated_at) VALUES ${tuples.join(', ')} ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at`,
-    values,
-  }
-}
