@@ -4,7 +4,8 @@
 // and exactly-once could run two consumer loops after kafkajs restarted its consumer itself.
 import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { SluiceProcess, waitFor } from '../integration/kafka-helpers.js'
+import { GroupSession, type GroupSessionHandlers } from '../../src/runtime/kafka/group-session.js'
+import { retrying, SluiceProcess, waitFor } from '../integration/kafka-helpers.js'
 import { lastCountPerWindow, PIPELINE_TOPOLOGY, pipelineEnv, pipelineNames, pipelineTransactions, referenceCounts, sleep } from '../integration/pipeline-helpers.js'
 import { FaultCluster } from './fault-cluster.js'
 
@@ -50,6 +51,45 @@ describe.each(['exactly_once', 'at_least_once'] as const)('broker restart, %s', 
       const code = await topology.exited
       await rm(names.stateDir, { recursive: true, force: true })
       expect(exitedEarly ?? code, topology.output.join('')).toBe(0)
+    }
+  })
+})
+
+describe('a group session when its broker goes away', () => {
+  test('its consumer does not restart by itself: the application decides, so no second fetch loop appears', async () => {
+    const topic = `session-${Date.now().toString(36)}`
+    const groupId = `${topic}-group`
+    await cluster.client.createTopic(topic, 1)
+    const crashes: unknown[] = []
+    const handlers: GroupSessionHandlers = {
+      onBatch: async () => undefined,
+      onJoin: () => undefined,
+      onRebalancing: () => undefined,
+      onEmptyBatch: () => undefined,
+      onCrash: (error) => crashes.push(error),
+    }
+    const open = async (): Promise<GroupSession> => {
+      const session = new GroupSession(cluster.client.kafka, { groupId, sessionTimeout: 6000, heartbeatInterval: 500, retry: { retries: 1, initialRetryTime: 100 } }, handlers)
+      // A first join that fails (a coordinator not ready yet) rejects start(); it is not a crash for the handlers.
+      await session.start([{ topics: [topic], fromBeginning: true }]).catch(async (error: unknown) => {
+        await session.stop()
+        throw error
+      })
+      return session
+    }
+    const session = await retrying('joining', open)
+    expect(crashes).toEqual([])
+    try {
+      await cluster.down('kafka')
+      await waitFor(async () => crashes.length > 0, 120_000, 'the consumer to stop on the lost broker')
+      await cluster.up('kafka')
+      // kafkajs would rejoin on its own after a crash (and could do so twice); the session's consumer stays stopped.
+      await sleep(10_000)
+      const members = await cluster.client.withAdmin(async (admin) => (await admin.describeGroups([groupId])).groups[0]?.members.length ?? 0)
+      expect(members).toBe(0)
+      expect(crashes).toHaveLength(1)
+    } finally {
+      await session.stop()
     }
   })
 })
