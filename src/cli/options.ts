@@ -11,6 +11,9 @@ export const KAFKA_OPTIONS = {
   'dead-letter-topic': { type: 'string' },
   'commit-interval': { type: 'string' },
   'update-cache': { type: 'string' },
+  'update-cache-bytes': { type: 'string' },
+  'store-cache-bytes': { type: 'string' },
+  'send-buffer-bytes': { type: 'string' },
   'max-future-timestamp-skew': { type: 'string' },
   backend: { type: 'string' },
   yes: { type: 'boolean' },
@@ -50,6 +53,9 @@ export function streamsConfigFrom(values: ReturnType<typeof parseCommand>['value
     deadLetterTopic: values['dead-letter-topic'] ?? env.SLUICE_DEAD_LETTER_TOPIC,
     commitIntervalMs: interval === undefined ? undefined : Number(interval),
     updateCacheMaxEntries: countOf('update-cache', updateCache),
+    updateCacheMaxBytes: bytesOf('update-cache-bytes', values['update-cache-bytes'] ?? env.SLUICE_UPDATE_CACHE_MAX_BYTES),
+    storeCacheMaxBytes: bytesOf('store-cache-bytes', values['store-cache-bytes'] ?? env.SLUICE_STORE_CACHE_MAX_BYTES),
+    sendBufferMaxBytes: bytesOf('send-buffer-bytes', values['send-buffer-bytes'] ?? env.SLUICE_SEND_BUFFER_MAX_BYTES),
     maxFutureTimestampSkewMs: skewOf(values['max-future-timestamp-skew'] ?? env.SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS),
     sessionTimeoutMs: env.SLUICE_SESSION_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_SESSION_TIMEOUT_MS),
     startupTimeoutMs: env.SLUICE_STARTUP_TIMEOUT_MS === undefined ? undefined : Number(env.SLUICE_STARTUP_TIMEOUT_MS),
@@ -71,6 +77,18 @@ function countOf(name: string, value: string | undefined): number | undefined {
   const count = Number(value)
   if (!Number.isInteger(count) || count < 0) throw new Error(`--${name} must be a whole number (0 or more), got "${value}"`)
   return count
+}
+
+const BYTE_UNITS: { readonly [unit: string]: number } = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** A size in bytes: a whole number, optionally with a binary unit (KiB, MiB, GiB; k, m, g and KB, MB, GB mean the same). */
+export function bytesOf(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = match === null ? undefined : BYTE_UNITS[match[2].toLowerCase()]
+  const bytes = match === null || unit === undefined ? NaN : Math.floor(Number(match[1]) * unit)
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`--${name} must be a size in bytes, at least 1 (e.g. 33554432, 32MiB, 512KiB), got "${value}"`)
+  return bytes
 }
 
 function skewOf(value: string | undefined): number | undefined {
