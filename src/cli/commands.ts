@@ -29,6 +29,9 @@ export const COMMAND_OPTIONS = {
     'dead-letter-topic': { type: 'string' },
     'commit-interval': { type: 'string' },
     'update-cache': { type: 'string' },
+    'update-cache-bytes': { type: 'string' },
+    'store-cache-bytes': { type: 'string' },
+    'send-buffer-bytes': { type: 'string' },
     'session-timeout': { type: 'string' },
     'max-future-timestamp-skew': { type: 'string' },
     backend: { type: 'string' },
@@ -56,6 +59,12 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
   --commit-interval ms          commit interval, 1 or more [SLUICE_COMMIT_INTERVAL_MS] (default 1000; 100 exactly-once)
   --update-cache n              aggregation updates held per task until commit, latest per key;
                                 0 forwards every update [SLUICE_UPDATE_CACHE_MAX_ENTRIES] (default 10000)
+  --update-cache-bytes b        ... and at most b bytes of them per aggregation and task (e.g. 8MiB, 512KiB)
+                                [SLUICE_UPDATE_CACHE_MAX_BYTES] (default 8MiB)
+  --store-cache-bytes b         each store's write-back cache bound; dirty bytes over half of it commit
+                                [SLUICE_STORE_CACHE_MAX_BYTES] (default 32MiB)
+  --send-buffer-bytes b         unacknowledged (exactly-once: uncommitted) outputs past this commit early
+                                [SLUICE_SEND_BUFFER_MAX_BYTES] (default 32MiB)
   --session-timeout ms          consumer group session timeout [SLUICE_SESSION_TIMEOUT_MS] (default 30000)
   --max-future-timestamp-skew ms  refuse event times further ahead of the wall clock (dead letter or fail);
                                 0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { BackendKind } from '../state/backend.js'
 import type { ProcessingGuarantee, StreamsConfig } from '../runtime/kafka/streams-config.js'
 import { COMMAND_OPTIONS, type TopologyCommand } from './commands.js'
-import { brokersSetting, choiceSetting, integerOrInfinitySetting, integerSetting, listSetting, settingOf, textSetting } from './setting.js'
+import { brokersSetting, bytesSetting, choiceSetting, integerOrInfinitySetting, integerSetting, listSetting, settingOf, textSetting } from './setting.js'
 
 /** What a command's flags parsed to. */
 export interface CommandValues {
@@ -35,6 +35,9 @@ export function streamsConfigFrom(values: CommandValues): StreamsConfig {
     deadLetterTopic: textSetting(setting('dead-letter-topic', 'SLUICE_DEAD_LETTER_TOPIC')),
     commitIntervalMs: integerSetting(setting('commit-interval', 'SLUICE_COMMIT_INTERVAL_MS'), { min: 1, max: MAX_TIMER_MS, unit: 'milliseconds' }),
     updateCacheMaxEntries: integerSetting(setting('update-cache', 'SLUICE_UPDATE_CACHE_MAX_ENTRIES'), { min: 0, unit: 'entries' }),
+    updateCacheMaxBytes: bytesSetting(setting('update-cache-bytes', 'SLUICE_UPDATE_CACHE_MAX_BYTES')),
+    storeCacheMaxBytes: bytesSetting(setting('store-cache-bytes', 'SLUICE_STORE_CACHE_MAX_BYTES')),
+    sendBufferMaxBytes: bytesSetting(setting('send-buffer-bytes', 'SLUICE_SEND_BUFFER_MAX_BYTES')),
     maxFutureTimestampSkewMs: integerOrInfinitySetting(setting('max-future-timestamp-skew', 'SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS'), {
       min: 0,
       unit: 'milliseconds',

@@ -92,3 +92,15 @@ export function listSetting(setting: Setting | undefined, what: string): string[
   if (names.some((name) => name === '' || /\s/.test(name))) throw new InvalidSettingError(`${setting.name} must be a comma-separated list of ${what}, none empty; got "${setting.text}"`)
   return names
 }
+
+const BYTE_UNITS: { readonly [unit: string]: number } = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/** A size in bytes, at least 1: a whole number, optionally with a binary unit (KiB, MiB, GiB; k, m, g and KB, MB, GB mean the same). */
+export function bytesSetting(setting: Setting | undefined): number | undefined {
+  if (setting === undefined) return undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(setting.text)
+  const unit = match === null ? undefined : BYTE_UNITS[match[2].toLowerCase()]
+  const bytes = match === null || unit === undefined ? NaN : Math.floor(Number(match[1]) * unit)
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidSettingError(`${setting.name} must be a size in bytes, at least 1 (e.g. 33554432, 32MiB, 512KiB); got "${setting.text}"`)
+  return bytes
+}

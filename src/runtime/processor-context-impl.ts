@@ -11,6 +11,8 @@ export interface TaskServices {
   readonly metrics: TaskMetrics
   /** How many aggregation updates a caching processor may hold until commit (0: none). */
   readonly updateCacheMaxEntries: number
+  /** ... and how many bytes of them (undefined: the update cache's default). */
+  readonly updateCacheMaxBytes: number | undefined
   dispatch(childName: string, record: Record<unknown, unknown>): void
   store(name: string): StateStore
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable
@@ -25,6 +27,7 @@ export interface TaskServices {
 export interface InternalProcessorContext<KOut, VOut> extends ProcessorContext<KOut, VOut> {
   readonly metrics: TaskMetrics
   readonly updateCacheMaxEntries: number
+  readonly updateCacheMaxBytes: number | undefined
   /** The latest event time accepted now: a processor that moves time checks records against it. */
   latestPlausibleTimestampMs(): number
 }
@@ -52,6 +55,10 @@ export class ProcessorContextImpl<KOut, VOut> implements InternalProcessorContex
 
   get updateCacheMaxEntries(): number {
     return this.task.updateCacheMaxEntries
+  }
+
+  get updateCacheMaxBytes(): number | undefined {
+    return this.task.updateCacheMaxBytes
   }
 
   forward(record: Record<KOut, VOut>, childName?: string): void {

@@ -8,6 +8,7 @@ import type { SinkNode, SourceNode } from '../topology/nodes.js'
 import type { Subtopology } from '../topology/topology.js'
 import { ProcessorContextImpl, type TaskServices } from './processor-context-impl.js'
 import { PunctuationSchedule } from './punctuation-schedule.js'
+import { withOrigin, withoutOrigin } from './record-origin.js'
 import { TaskMetrics } from './task-metrics.js'
 import type { IncomingRecord, RecordCollector } from './wire-records.js'
 
@@ -48,6 +49,8 @@ export interface StreamTaskOptions {
   onFailure?: FailureHandler
   /** Aggregation updates each caching processor may hold until commit (default 0: forward each at once). */
   updateCacheMaxEntries?: number
+  /** ... and at most this many bytes of them each (default DEFAULT_UPDATE_CACHE_MAX_BYTES). */
+  updateCacheMaxBytes?: number
   /** Event times further ahead of `eventTimeClock` are refused (default 1 day; 0 or Infinity: no check). */
   maxFutureTimestampSkewMs?: number
   /** The wall clock event times are checked against (default `clock`). */
@@ -65,6 +68,7 @@ export class StreamTask implements TaskServices {
   readonly applicationId: string
   readonly metrics = new TaskMetrics()
   readonly updateCacheMaxEntries: number
+  readonly updateCacheMaxBytes: number | undefined
   private readonly nodes = new Map<string, RunningNode>()
   private readonly sourcesByTopic = new Map<string, SourceNode>()
   private readonly sourceChildren = new Map<string, string[]>()
@@ -81,6 +85,7 @@ export class StreamTask implements TaskServices {
     this.applicationId = options.applicationId
     this.taskId = `${options.subtopology.id}_${options.partition}`
     this.updateCacheMaxEntries = options.updateCacheMaxEntries ?? 0
+    this.updateCacheMaxBytes = options.updateCacheMaxBytes
     this.futureSkewMs = futureSkewBoundMs(options.maxFutureTimestampSkewMs)
   }
 
@@ -373,12 +378,15 @@ export class StreamTask implements TaskServices {
 
   private sinkProcessor(node: SinkNode): Processor<unknown, unknown> {
     const collector = this.options.collector
+    const repartition = node.repartition === true
     return {
       process: (record) => {
         const key = node.keySerde.serialize(node.topic, record.key, record.headers)
         const value = node.valueSerde.serialize(node.topic, record.value, record.headers)
         const partition = node.partitioner?.(record.key, record.value, collector.partitionsFor(node.topic))
-        collector.send({ topic: node.topic, partition, key, value, timestamp: record.timestamp, headers: record.headers })
+        // A repartition record names its source record, for dead letters downstream; what leaves the application does not.
+        const headers = repartition ? withOrigin(record.headers, this.current) : withoutOrigin(record.headers)
+        collector.send({ topic: node.topic, partition, key, value, timestamp: record.timestamp, headers })
       },
     }
   }

@@ -35,6 +35,7 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
     this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.serdeTopic, spec.name), {
       maxEntries: options.cacheMaxEntries,
       maxDirty: options.maxDirty,
+      maxBytes: options.cacheMaxBytes,
     })
   }
 

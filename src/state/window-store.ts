@@ -70,6 +70,7 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
     this.cache = new WriteBackCache(backend, serdeCodec(spec.valueSerde, this.serdeTopic, spec.name), {
       maxEntries: options.cacheMaxEntries,
       maxDirty: options.maxDirty,
+      maxBytes: options.cacheMaxBytes,
     })
   }
 

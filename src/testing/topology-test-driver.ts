@@ -32,8 +32,17 @@ export interface TestDriverOptions {
    * (default 0 here: every update is forwarded at once, so each input's effect is visible).
    */
   updateCacheMaxEntries?: number
+  /** ... and at most this many bytes of them per aggregation (default 8 MiB), as on Kafka. */
+  updateCacheMaxBytes?: number
+  /** Each store's write-back cache bound in bytes (default 32 MiB), as on Kafka. */
+  storeCacheMaxBytes?: number
   /** Send records that fail to this topic instead of throwing. */
   deadLetterTopic?: string
+  /**
+   * Dead letters larger than this go as stubs, as the Kafka runtime sends those its dead-letter
+   * topic would refuse (default: no limit).
+   */
+  deadLetterMaxBytes?: number
   /**
    * Event times further ahead of the wall clock than this go to the dead-letter topic (or fail)
    * and move no stream time (default 1 day; 0 or Infinity: no check, for replays of future-dated
@@ -191,7 +200,7 @@ export class TopologyTestDriver implements InputSink {
     }
     const onFailure: FailureHandler | undefined = this.options.deadLetterTopic
       ? (error, raw) => {
-          this.append(deadLetterRecord(this.options.deadLetterTopic as string, error, raw))
+          this.append(deadLetterRecord(this.options.deadLetterTopic as string, error, raw, this.options.deadLetterMaxBytes))
           return 'continue'
         }
       : undefined
@@ -201,7 +210,10 @@ export class TopologyTestDriver implements InputSink {
       if (subtopology.stores.length > 0) await createStateDirectories(this.stateDir, this.topology.applicationId, taskId)
       for (const spec of subtopology.stores) {
         const directory = join(this.stateDir, this.topology.applicationId, taskId, spec.name)
-        const store = await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, { serdeTopic: this.topology.changelogTopicOf(spec.name) })
+        const store = await openStore(spec, { directory, backend: this.options.backend ?? 'leveldb' }, {
+          serdeTopic: this.topology.changelogTopicOf(spec.name),
+          cacheMaxBytes: this.options.storeCacheMaxBytes,
+        })
         this.opened.push(store)
         stores.set(spec.name, store)
         const changelog = this.topology.changelogTopicOf(spec.name)
@@ -220,6 +232,7 @@ export class TopologyTestDriver implements InputSink {
         maxFutureTimestampSkewMs: this.options.maxFutureTimestampSkewMs,
         onFailure,
         updateCacheMaxEntries: this.options.updateCacheMaxEntries ?? 0,
+        updateCacheMaxBytes: this.options.updateCacheMaxBytes,
       })
       await task.initialize()
       this.tasks.push(task)

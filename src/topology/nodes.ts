@@ -32,6 +32,8 @@ export interface SinkNode {
   readonly keySerde: Serde<unknown>
   readonly valueSerde: Serde<unknown>
   readonly partitioner?: Partitioner<unknown, unknown>
+  /** Writes a repartition topic: its records carry their source record's position (see record-origin.ts). */
+  readonly repartition?: boolean
 }
 
 export type TopologyNode = SourceNode | ProcessorNode | SinkNode

@@ -124,6 +124,7 @@ export class TopologyBuilder {
     const errors = this.validate()
     if (errors.length > 0) throw new TopologyError(`Invalid topology "${this.applicationId}":\n  - ${errors.join('\n  - ')}`)
     const nodes = withValueFreeRepartitions(this.nodes, this.repartitionTopics, this.ignoringValues)
+    for (const [name, node] of nodes) if (node.kind === 'sink' && this.repartitionTopics.has(node.topic)) nodes.set(name, { ...node, repartition: true })
     return new Topology(this.applicationId, this.splitSubtopologies(nodes), new Map(this.storeSpecs), this.internalTopics())
   }
 

@@ -74,6 +74,32 @@ describe('aggregation updates held until commit', () => {
     })
   })
 
+  test('past its size in bytes, the least recently updated are forwarded early too: large keys cost writes, not memory', async () => {
+    const MiB = 1024 * 1024
+    // Each held update of a 1 MiB key counts about 2 MiB (the id and the key it names): a 5 MiB
+    // bound holds two, with far fewer keys than the entry limit.
+    await withDriver(wordCounts, { backend: 'memory', updateCacheMaxEntries: 10_000, updateCacheMaxBytes: 5 * MiB }, async (driver) => {
+      const output = driver.createOutputTopic('counts', S, serdes.long())
+      const keys = [0, 1, 2, 3, 4, 5].map((i) => `${i}`.padEnd(MiB, 'k'))
+      const input = driver.createInputTopic('words', S, S)
+      await input.pipeRecords(keys.slice(0, 2).map((key, i) => ({ key, value: 'x', timestamp: i })))
+      expect(read(output)).toEqual([])
+      await input.pipeRecords(keys.slice(2).map((key, i) => ({ key, value: 'x', timestamp: i + 2 })))
+      // A third key passes the bound: the oldest go until at most 90% of it (4.5 MiB) is held.
+      expect(read(output).map((record) => [record.key[0], record.value])).toEqual([
+        ['0', 1],
+        ['1', 1],
+        ['2', 1],
+        ['3', 1],
+      ])
+      await driver.commit()
+      expect(read(output).map((record) => [record.key[0], record.value])).toEqual([
+        ['4', 1],
+        ['5', 1],
+      ])
+    })
+  })
+
   test('windowed counts are held per key and window', async () => {
     await withDriver(windowedCounts, { backend: 'memory', updateCacheMaxEntries: 100 }, async (driver) => {
       const output = driver.createOutputTopic('windowed-counts', serdes.windowed(S), serdes.long())

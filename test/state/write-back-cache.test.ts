@@ -205,6 +205,62 @@ describe('write-back cache', () => {
     expect(cache.size).toBeLessThanOrEqual(10)
   })
 
+  describe('bounded in bytes', () => {
+    const MiB = 1024 * 1024
+    const bigKey = (i: number) => Buffer.alloc(MiB, String.fromCharCode(97 + (i % 26))).fill(String(i).padStart(4, '0'), 0, 4)
+
+    it('evicts clean entries by bytes: 1 MiB keys in an 8 MiB cache keep at most 8 MiB, whatever the entry limit', async () => {
+      const backend = new MemoryBackend()
+      await backend.open()
+      const cache = new WriteBackCache(backend, stringCodec, { maxBytes: 8 * MiB })
+      for (let i = 0; i < 40; i++) {
+        cache.put(bigKey(i), `v${i}`)
+        // Dirty entries past half of the bound ask for the commit that flushes them.
+        if (cache.needsFlush()) await cache.flush()
+        expect(cache.sizeInBytes).toBeLessThanOrEqual(8 * MiB + MiB)
+      }
+      await cache.flush()
+      expect(cache.sizeInBytes).toBeLessThanOrEqual(8 * MiB)
+      expect(cache.size).toBeLessThanOrEqual(8)
+      // Reads of evicted keys go to the backend and are bounded the same way.
+      for (let i = 0; i < 40; i++) expect(cache.get(bigKey(i))).toBe(`v${i}`)
+      expect(cache.sizeInBytes).toBeLessThanOrEqual(8 * MiB + MiB)
+    })
+
+    it('asks for a flush once the dirty entries hold more than half of maxBytes, and not before', async () => {
+      const cache = new WriteBackCache(new MemoryBackend(), stringCodec, { maxBytes: 8 * MiB })
+      for (let i = 0; i < 3; i++) cache.put(bigKey(i), 'v')
+      expect(cache.dirtySizeInBytes).toBeLessThanOrEqual(3 * MiB + 4096)
+      expect(cache.needsFlush()).toBe(false)
+      cache.put(bigKey(3), 'v')
+      expect(cache.needsFlush()).toBe(true)
+      await cache.flush()
+      expect(cache.needsFlush()).toBe(false)
+      expect(cache.dirtySizeInBytes).toBe(0)
+    })
+
+    it('counts large values: by estimate before the first flush, by their serialized size after', async () => {
+      const objectCodec = { serialize: (value: { text: string }) => Buffer.from(JSON.stringify(value)), deserialize: (data: Buffer) => JSON.parse(data.toString()) as { text: string } }
+      const cache = new WriteBackCache(new MemoryBackend(), objectCodec, { maxBytes: 64 * MiB })
+      cache.put(b('a'), { text: 'x'.repeat(MiB) })
+      expect(cache.sizeInBytes).toBeGreaterThan(MiB)
+      expect(cache.sizeInBytes).toBeLessThan(MiB + 1024)
+      await cache.flush()
+      // {"text":"..."}: the million characters and 11 more.
+      expect(cache.sizeInBytes).toBe(MiB + 11 + 1 + 96)
+      cache.put(b('a'), { text: '' })
+      await cache.flush()
+      expect(cache.sizeInBytes).toBe(11 + 1 + 96)
+      // Invalidated and cleared entries no longer count.
+      cache.invalidate([b('a')])
+      expect(cache.sizeInBytes).toBe(0)
+    })
+
+    it('refuses a bound below one byte', () => {
+      expect(() => new WriteBackCache(new MemoryBackend(), stringCodec, { maxBytes: 0 })).toThrow(/maxBytes/)
+    })
+  })
+
   it('keeps entries dirty when the batch write fails', async () => {
     const backend = new MemoryBackend()
     await backend.open()

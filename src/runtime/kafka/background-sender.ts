@@ -21,6 +21,8 @@ export class BackgroundSender {
   private pendingBytes = 0
   /** Records given and not yet acknowledged (queued or in the request in flight). */
   private unacknowledged = 0
+  /** Their bytes, as the request bounds count them: what the commit-early bound looks at. */
+  private unacknowledgedBytes = 0
   private sending: Promise<void> | undefined
   private failure: unknown
   private generation = 0
@@ -47,12 +49,18 @@ export class BackgroundSender {
     return this.unacknowledged
   }
 
+  /** Bytes of the records given and not yet acknowledged. */
+  get bytes(): number {
+    return this.unacknowledgedBytes
+  }
+
   send(record: OutgoingRecord): void {
     if (this.failure !== undefined) return
     const prepared = prepareRecord(record, this.partitionsOf)
     this.pending.push(prepared)
     this.pendingBytes += prepared.bytes
     this.unacknowledged++
+    this.unacknowledgedBytes += prepared.bytes
     if (this.sending === undefined && this.pendingBytes >= this.minSendBytes) this.start(false)
   }
 
@@ -85,6 +93,7 @@ export class BackgroundSender {
     this.pending = []
     this.pendingBytes = 0
     this.unacknowledged = 0
+    this.unacknowledgedBytes = 0
     this.failure = undefined
     this.ends = new Map()
   }
@@ -121,6 +130,7 @@ export class BackgroundSender {
           if (generation !== this.generation) return
           for (const [key, offset] of ends) this.ends.set(key, offset)
           this.unacknowledged -= end - start
+          for (let index = start; index < end; index++) this.unacknowledgedBytes -= records[index].bytes
           start = end
         }
       }
@@ -130,6 +140,7 @@ export class BackgroundSender {
       this.pending = []
       this.pendingBytes = 0
       this.unacknowledged = 0
+      this.unacknowledgedBytes = 0
     }
   }
 }

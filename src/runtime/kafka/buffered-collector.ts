@@ -10,7 +10,7 @@ import type { PartitionCounts } from './internal-topics.js'
  */
 const MAX_BATCH_BYTES = 896 * 1024
 /** ... and at most this much in all, so that one request does not hold the producer for long. */
-const MAX_REQUEST_BYTES = 4 * 1024 * 1024
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 /** Partition counts of the topics written, where known; no count leaves partitioning to kafkajs. */
 export type PartitionsOf = (topic: string) => number | undefined
@@ -44,6 +44,13 @@ export function prepareRecord(record: OutgoingRecord, partitionsOf: PartitionsOf
   // Roughly what the record adds to its batch: key, value, headers and per-record framing.
   const bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + headerBytes + 64
   return { topic: record.topic, message, bytes }
+}
+
+/** A record's size for the send-buffer bound, cheaply: header strings by their length. */
+function approximateRecordBytes(record: OutgoingRecord): number {
+  let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
+  for (const name in record.headers) bytes += name.length + (record.headers[name]?.length ?? 0) + 8
+  return bytes
 }
 
 /** A producer or a transaction: whatever can send a batch. */
@@ -129,6 +136,7 @@ export async function sendRecords(producer: BatchSender, records: readonly Outgo
  */
 export class BufferedCollector implements RecordCollector {
   private buffer: OutgoingRecord[] = []
+  private bufferedBytes = 0
 
   constructor(
     private readonly partitionCounts: () => PartitionCounts,
@@ -137,7 +145,10 @@ export class BufferedCollector implements RecordCollector {
 
   send(record: OutgoingRecord): void {
     if (this.forward) this.forward(record)
-    else this.buffer.push(record)
+    else {
+      this.buffer.push(record)
+      this.bufferedBytes += approximateRecordBytes(record)
+    }
   }
 
   partitionsFor(topic: string): number {
@@ -148,10 +159,16 @@ export class BufferedCollector implements RecordCollector {
     return this.buffer.length
   }
 
+  /** Bytes of the buffered records (key, value, headers, framing; header strings by length). */
+  get bytes(): number {
+    return this.bufferedBytes
+  }
+
   /** Hands over the buffered records and starts a new buffer. */
   drain(): OutgoingRecord[] {
     const records = this.buffer
     this.buffer = []
+    this.bufferedBytes = 0
     return records
   }
 }

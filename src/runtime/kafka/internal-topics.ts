@@ -2,6 +2,7 @@ import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Admin, ITopicConfig } from 'kafkajs'
 import { TopologyError } from '../../errors.js'
 import type { Topology } from '../../topology/topology.js'
+import { maxMessageBytesEntry, maxMessageBytesOf } from './message-size-limits.js'
 
 /** Partition counts of every topic the application reads or writes, by name. */
 export type PartitionCounts = ReadonlyMap<string, number>
@@ -13,8 +14,14 @@ const DAY_MS = 86_400_000
  * policy) with as many partitions as the sub-topology writing them reads, changelogs (compact;
  * windowed: compact,delete) with as many as their task's sources. Sources of one sub-topology
  * must agree on their partition count, or tasks could not own "partition p" of each.
+ * Topics that carry source records whole (repartition topics, a dead-letter topic created
+ * here) accept records as large as the largest source topic does.
  */
-export async function prepareTopics(admin: Admin, topology: Topology, options: { replicationFactor: number; extraTopics: readonly string[] }): Promise<PartitionCounts> {
+export async function prepareTopics(
+  admin: Admin,
+  topology: Topology,
+  options: { replicationFactor: number; extraTopics: readonly string[]; deadLetterTopic?: string },
+): Promise<PartitionCounts> {
   const existing = new Set(await admin.listTopics())
   const counts = new Map<string, number>()
   const external = topology.externalSourceTopics
@@ -23,6 +30,8 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
   const existingInternal = topology.internalTopics.map((topic) => topic.name).filter((topic) => existing.has(topic))
   const metadata = await admin.fetchTopicMetadata({ topics: [...external, ...existingInternal] })
   for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length)
+  const largestSource = Math.max(0, ...(await maxMessageBytesOf(admin, external)).values())
+  const sourceSized = largestSource > 0 ? [maxMessageBytesEntry(largestSource)] : []
 
   // Repartition topics take their count from the sub-topology that writes them, which may
   // itself read repartition topics: resolve in rounds until every count is known.
@@ -46,6 +55,7 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
     checkOrCreate(topic, wanted, [
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: '-1' },
+      ...sourceSized,
     ])
   }
   for (const subtopology of topology.subtopologies) {
@@ -73,8 +83,14 @@ export async function prepareTopics(admin: Admin, topology: Topology, options: {
   // Output and dead-letter topics the topology writes: created when missing, with the widest source count.
   const widest = Math.max(1, ...counts.values(), ...writerCount.values())
   const internal = new Set(topology.internalTopics.map((topic) => topic.name))
-  const outputs = [...new Set([...topology.subtopologies.flatMap((sub) => sub.sinkTopics), ...options.extraTopics])].filter((topic) => !internal.has(topic))
-  for (const topic of outputs) if (!existing.has(topic)) toCreate.push({ topic, numPartitions: widest, replicationFactor: options.replicationFactor })
+  const extra = options.deadLetterTopic === undefined ? options.extraTopics : [...options.extraTopics, options.deadLetterTopic]
+  const outputs = [...new Set([...topology.subtopologies.flatMap((sub) => sub.sinkTopics), ...extra])].filter((topic) => !internal.has(topic))
+  for (const topic of outputs) {
+    if (existing.has(topic)) continue
+    // A dead letter is a source record, raw: the topic must take the largest one the sources take.
+    const configEntries = topic === options.deadLetterTopic ? sourceSized : []
+    toCreate.push({ topic, numPartitions: widest, replicationFactor: options.replicationFactor, configEntries })
+  }
   // Existing ones too need their real partition counts (custom partitioners, key partitioning).
   const existingOutputs = outputs.filter((topic) => existing.has(topic) && !counts.has(topic))
   if (existingOutputs.length > 0) {

@@ -15,7 +15,9 @@ import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { needsAPerson, worthAnotherStartAttempt } from './fault-classification.js'
 import { GroupSession, MembershipLostError, type GroupSessionHandlers } from './group-session.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
+import { deadLetterLimitBytes } from './message-size-limits.js'
 import { RepartitionPurger } from './repartition-purger.js'
+import { sendBufferFull } from './send-buffer-bound.js'
 import { retryRetriable } from './retry-retriable.js'
 import { LocalStoreQueries } from './local-store-queries.js'
 import { QueryEndpoint } from './query-endpoint.js'
@@ -26,8 +28,6 @@ import { sendOffsetsRetrying } from './transaction-offsets.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
-/** Unsent or unacknowledged outputs beyond this many records make the next batch commit early. */
-const MAX_BUFFERED_RECORDS = 50_000
 /** How often due wall-clock punctuators are looked for: the finest interval they can keep. */
 const WALL_CLOCK_TICK_MS = 50
 
@@ -82,6 +82,8 @@ export class KafkaStreams {
   private session: GroupSession | undefined
   private taskManager: TaskManager | undefined
   private partitionCounts: PartitionCounts = new Map()
+  /** Larger dead letters go as stubs: the dead-letter topic (or one request) would refuse them. */
+  private deadLetterMaxBytes = Infinity
   private lastCommitMs = Date.now()
   private changelogEnds = new Map<string, bigint>()
   private stateValue: StreamsState = 'CREATED'
@@ -209,7 +211,9 @@ export class KafkaStreams {
       `connecting to ${config.brokers.join(',')} and preparing topics`,
       async () => {
         await admin.connect()
-        return prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: config.deadLetterTopic ? [config.deadLetterTopic] : [] })
+        const counts = await prepareTopics(admin, topology, { replicationFactor: config.replicationFactor, extraTopics: [], deadLetterTopic: config.deadLetterTopic })
+        if (config.deadLetterTopic) this.deadLetterMaxBytes = await deadLetterLimitBytes(admin, config.deadLetterTopic)
+        return counts
       },
       config.log,
       config.startupTimeoutMs,
@@ -458,7 +462,7 @@ export class KafkaStreams {
     resolveOffset(batch.lastOffset())
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
-    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || this.bufferedRecords() >= MAX_BUFFERED_RECORDS || task.needsCommit()) {
+    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull([this.sender, ...taskManager.entries().map((entry) => entry.collector)], this.config.sendBufferMaxBytes) || task.needsCommit()) {
       await this.commitOrRecover()
     }
   }
@@ -510,12 +514,6 @@ export class KafkaStreams {
       if (error instanceof MembershipLostError && this.rebalancing) return
       this.recover(error, 'commit failed')
     }
-  }
-
-  private bufferedRecords(): number {
-    let total = this.sender?.size ?? 0
-    for (const entry of this.taskManager?.entries() ?? []) total += entry.collector.size
-    return total
   }
 
   /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
@@ -580,7 +578,8 @@ export class KafkaStreams {
             await sendRecords(transaction, records)
           },
           sendOutputs: async () => {
-            await sendRecords(transaction, entry.collector.drain())
+            // Partitioned here: kafkajs's own murmur2 allocates per 4 key bytes (seconds for a 1 MiB key).
+            await sendRecords(transaction, entry.collector.drain(), (topic) => this.partitionCounts.get(topic))
           },
           commitOffsets: async ([{ partition, offsets }]: readonly TaskOffsets[]) => {
             const topics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition, offset }] }))
@@ -615,7 +614,7 @@ export class KafkaStreams {
   }
 
   private deadLetter(collector: BufferedCollector, topic: string, error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
-    collector.send(deadLetterRecord(topic, error, raw))
+    collector.send(deadLetterRecord(topic, error, raw, this.deadLetterMaxBytes))
     this.config.log(`dead-lettered: ${error.message}`)
     return 'continue'
   }

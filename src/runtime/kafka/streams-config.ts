@@ -1,5 +1,7 @@
 import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../../processor/event-time.js'
+import { DEFAULT_UPDATE_CACHE_MAX_BYTES } from '../../dsl/processors/update-cache.js'
 import type { BackendKind } from '../../state/backend.js'
+import { DEFAULT_CACHE_MAX_BYTES } from '../../state/write-back-cache.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
 
@@ -25,6 +27,23 @@ export interface StreamsConfig {
    * cache does. 0 forwards every update at once.
    */
   updateCacheMaxEntries?: number
+  /**
+   * ... and at most this many bytes of them per aggregation and task (default 8 MiB, estimated:
+   * key text twice, the value's approximate size, overhead); past it the oldest go early.
+   */
+  updateCacheMaxBytes?: number
+  /**
+   * Each store instance's write-back cache holds at most this many bytes (default 32 MiB:
+   * keys, values by serialized size where known, overhead): clean entries are evicted past it,
+   * and dirty ones over half of it make the task commit (which flushes them).
+   */
+  storeCacheMaxBytes?: number
+  /**
+   * Output records (repartition records too) sent and not yet acknowledged under at-least-once,
+   * or held for the transaction under exactly-once, make the next batch commit early past this
+   * many bytes in all (default 32 MiB, the Java producer's buffer.memory), as past 50 000 records.
+   */
+  sendBufferMaxBytes?: number
   /** Where to start when the group has no committed offset: 'earliest' (default) or 'latest'. */
   autoOffsetReset?: 'earliest' | 'latest'
   /** Failed records go here with the error in headers, instead of stopping the application. */
@@ -68,6 +87,14 @@ export interface StreamsConfig {
 }
 
 export const DEFAULT_UPDATE_CACHE_MAX_ENTRIES = 10_000
+export const DEFAULT_SEND_BUFFER_MAX_BYTES = 32 * 1024 * 1024
+
+/** A byte bound from the config: a positive whole number, or the default when unset. */
+function byteBound(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a whole number of bytes (at least 1), got ${value}`)
+  return value
+}
 
 export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken'>> {
   deadLetterTopic: string | undefined
@@ -114,6 +141,9 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     processingGuarantee: guarantee,
     commitIntervalMs: config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 1000),
     updateCacheMaxEntries: config.updateCacheMaxEntries ?? DEFAULT_UPDATE_CACHE_MAX_ENTRIES,
+    updateCacheMaxBytes: byteBound('updateCacheMaxBytes', config.updateCacheMaxBytes, DEFAULT_UPDATE_CACHE_MAX_BYTES),
+    storeCacheMaxBytes: byteBound('storeCacheMaxBytes', config.storeCacheMaxBytes, DEFAULT_CACHE_MAX_BYTES),
+    sendBufferMaxBytes: byteBound('sendBufferMaxBytes', config.sendBufferMaxBytes, DEFAULT_SEND_BUFFER_MAX_BYTES),
     autoOffsetReset: config.autoOffsetReset ?? 'earliest',
     deadLetterTopic: config.deadLetterTopic,
     maxFutureTimestampSkewMs: futureSkewBoundMs(config.maxFutureTimestampSkewMs ?? DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS),

@@ -197,7 +197,10 @@ export class TaskManager {
     }
     const stores = new Map<string, ManagedStore>()
     for (const spec of subtopology.stores) {
-      const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, { serdeTopic: this.deps.topology.changelogTopicOf(spec.name) })
+      const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, {
+        serdeTopic: this.deps.topology.changelogTopicOf(spec.name),
+        cacheMaxBytes: this.deps.config.storeCacheMaxBytes,
+      })
       stores.set(spec.name, store)
     }
     const collector = new BufferedCollector(() => this.deps.partitionCounts, this.deps.forward)
@@ -210,6 +213,7 @@ export class TaskManager {
       clock: Date.now,
       onFailure: this.deps.onFailure(collector),
       updateCacheMaxEntries: this.deps.config.updateCacheMaxEntries,
+      updateCacheMaxBytes: this.deps.config.updateCacheMaxBytes,
       maxFutureTimestampSkewMs: this.deps.config.maxFutureTimestampSkewMs,
     })
     return { task, directory, checkpoint, collector, producer, restoreFrom }
