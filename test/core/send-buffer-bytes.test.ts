@@ -68,7 +68,11 @@ describe('the send buffer is bounded in bytes', () => {
     expect(sender.bytes).toBeGreaterThan(10)
     sender.reset()
     expect(sender.bytes).toBe(0)
+    // The request in flight at the reset still completes; settled() waits for it.
+    await until(() => producer.pending.length === 2)
+    producer.pending[1].ack()
     await sender.settled()
+    expect(sender.bytes).toBe(0)
   })
 
   test('exactly-once: the collector counts what it holds for the transaction until drained', () => {

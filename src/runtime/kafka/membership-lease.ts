@@ -26,7 +26,7 @@ export class MembershipLease {
   /** Whether the lease holds now. */
   get fresh(): boolean {
     this.tick()
-    return this.confirmedAtMs > this.lastStallMs && Date.now() - this.confirmedAtMs < this.leaseMs
+    return this.confirmedAtMs >= this.lastStallMs && Date.now() - this.confirmedAtMs < this.leaseMs
   }
 
   /** A confirmation reported by kafkajs (a heartbeat, a join, a commit), its request sent at an unknown time. */
@@ -38,7 +38,7 @@ export class MembershipLease {
   /** A confirmation whose request this process sent at `sentAtMs`; void if a stall came after it. */
   confirmedBy(sentAtMs: number): void {
     this.tick()
-    if (sentAtMs > this.lastStallMs) this.confirmedAtMs = Math.max(this.confirmedAtMs, sentAtMs)
+    if (sentAtMs >= this.lastStallMs) this.confirmedAtMs = Math.max(this.confirmedAtMs, sentAtMs)
   }
 
   /** Nothing confirms the membership any more (a rebalance began, the consumer crashed). */
