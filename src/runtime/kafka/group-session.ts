@@ -45,6 +45,7 @@ export class GroupSession {
   private starting = false
   private startFailure: unknown
   private readonly lease: MembershipLease
+  private joinCount = 0
   /** The offsets this session committed last: committing them again is a check of membership that changes nothing. */
   private lastCommitted: { topic: string; partition: number; offset: string }[] = []
 
@@ -65,6 +66,7 @@ export class GroupSession {
     })
     this.consumer.on(events.GROUP_JOIN, (event) => {
       if (this.endedValue) return
+      this.joinCount++
       this.lastCommitted = []
       this.confirm()
       this.handlers.onJoin(event.payload.memberAssignment, this)
@@ -83,6 +85,11 @@ export class GroupSession {
 
   get ended(): boolean {
     return this.endedValue
+  }
+
+  /** How many joins this session has completed: work begun under one join must not be committed under the next. */
+  get joins(): number {
+    return this.joinCount
   }
 
   /**

@@ -13,6 +13,7 @@ import type { IncomingRecord } from '../wire-records.js'
 import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { needsAPerson, worthAnotherStartAttempt } from './fault-classification.js'
+import { CommittedPositions } from './committed-positions.js'
 import { GroupSession, MembershipLostError, type GroupSessionHandlers } from './group-session.js'
 import { prepareTopics, type PartitionCounts } from './internal-topics.js'
 import { deadLetterLimitBytes } from './message-size-limits.js'
@@ -105,6 +106,9 @@ export class KafkaStreams {
   private readonly queries: LocalStoreQueries
   private queryEndpoint: QueryEndpoint | undefined
   private readonly sessionHandlers: GroupSessionHandlers
+  private readonly committedPositions = new CommittedPositions()
+  /** The session's join whose assignment the running tasks and their uncommitted work belong to. */
+  private handledJoins = -1
 
   constructor(
     readonly topology: Topology,
@@ -271,6 +275,7 @@ export class KafkaStreams {
   private async openSession(): Promise<void> {
     const session = new GroupSession(this.kafka, this.consumerConfig(), this.sessionHandlers)
     this.session = session
+    this.handledJoins = -1
     this.rebalancing = false
     const internal = this.topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name)
     try {
@@ -291,12 +296,17 @@ export class KafkaStreams {
     this.rebalancing = false
     const taskManager = this.taskManager as TaskManager
     taskManager.assign(assignment)
+    const joins = session.joins
     this.lock
       .run(async () => {
         if (session.ended) return
         // kafkajs resumes every partition from its committed offset after a join: work done
         // since the last commit is redone, so it must not stay in the stores.
         await this.dropUncommitted()
+        this.handledJoins = joins
+        // Tasks kept through the join resume where they are: kafkajs resumes from the offsets it
+        // fetched at the join, which may predate this instance's last transaction.
+        this.seekKeptTasks(session)
         // Restore new tasks right away rather than on their first batch, which may be long in coming.
         await this.startTasks(session)
       })
@@ -334,9 +344,17 @@ export class KafkaStreams {
     if (session.ended) return
     for (const entry of created) {
       for (const topic of entry.task.subtopology.sourceTopics) {
-        const offset = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
-        if (offset !== undefined && Number(offset) >= 0) session.consumer.seek({ topic, partition: entry.task.partition, offset })
+        const fetched = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
+        const offset = this.committedPositions.resumeFrom(topic, entry.task.partition, fetched)
+        if (offset !== undefined) session.consumer.seek({ topic, partition: entry.task.partition, offset })
       }
+    }
+  }
+
+  /** Seeks the partitions of the tasks that are already running to the position each has reached (all of it committed). */
+  private seekKeptTasks(session: GroupSession): void {
+    for (const task of (this.taskManager as TaskManager).tasks()) {
+      for (const [topic, offset] of task.committableOffsets()) session.consumer.seek({ topic, partition: task.partition, offset })
     }
   }
 
@@ -385,10 +403,16 @@ export class KafkaStreams {
     }
   }
 
-  /** Under at-least-once, before anything is sent for the tasks: is this member still theirs? */
+  /**
+   * Under at-least-once, before anything is sent for the tasks: is this member still theirs?
+   * Work begun before a join that is not handled yet belongs to the previous assignment (a
+   * member back from a pause rejoins first, then finishes the batch it was in): it is not
+   * committed, however fresh the new join makes the lease; the join's handler drops it.
+   */
   private async confirmMembership(): Promise<void> {
     const session = this.session
     if (!session) throw new MembershipLostError('not in the group')
+    if (session.joins !== this.handledJoins) throw new MembershipLostError('the group was joined again since this work began')
     await session.confirmMembership()
   }
 
@@ -511,7 +535,8 @@ export class KafkaStreams {
     try {
       await this.commit()
     } catch (error) {
-      if (error instanceof MembershipLostError && this.rebalancing) return
+      // A rebalance under way, or a join not handled yet: nothing was sent; the join drops the work.
+      if (error instanceof MembershipLostError && (this.rebalancing || this.session?.joins !== this.handledJoins)) return
       this.recover(error, 'commit failed')
     }
   }
@@ -532,7 +557,7 @@ export class KafkaStreams {
       return
     }
     // Nothing is sent for tasks this member may have lost (the background sender checks too).
-    await session.confirmMembership()
+    await this.confirmMembership()
     // Outputs have been leaving in the background since the last commit; the changelog records
     // queue up behind them, and offsets are committed once all of it is acknowledged.
     const sender = this.sender as BackgroundSender
@@ -546,6 +571,7 @@ export class KafkaStreams {
           async (all) => {
             const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
             if (offsets.length > 0) await session.commitOffsets(offsets)
+            this.committedPositions.record(offsets)
             this.purger.committedOffsets(offsets)
           },
           ends,
@@ -590,6 +616,7 @@ export class KafkaStreams {
         Date.now(),
       )
       await transaction.commit()
+      this.committedPositions.record(sentOffsets)
       this.purger.committedOffsets(sentOffsets)
     } catch (error) {
       await transaction.abort().catch(() => undefined)
