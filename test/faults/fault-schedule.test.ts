@@ -25,7 +25,7 @@ const CATCH_UP_MS = Number(env.FAULT_CATCH_UP_MS ?? 300_000)
 /** Short, so that a zombie's group moves on quickly; the pause lasts twice as long. */
 const SESSION_TIMEOUT_MS = 6000
 
-const cluster = new FaultCluster('schedule', Number(env.FAULT_KAFKA_PORT ?? 19092), Number(env.FAULT_PG_PORT ?? 15432))
+const cluster = new FaultCluster(env.FAULT_CLUSTER_NAME ?? 'schedule', Number(env.FAULT_KAFKA_PORT ?? 19092), Number(env.FAULT_PG_PORT ?? 15432))
 const pool = new pg.Pool({ connectionString: cluster.pgUrl, max: 2 })
 pool.on('error', () => undefined)
 
