@@ -32,6 +32,7 @@ interface Report {
   peakRss: number
   processed: number
   state: string
+  error?: string
   heapUsed: number
   external: number
 }
@@ -85,7 +86,7 @@ describe('memory is bounded in bytes', () => {
         ...Object.fromEntries(['TEST_UPDATE_CACHE_MAX_BYTES', 'TEST_STORE_CACHE_MAX_BYTES', 'TEST_SEND_BUFFER_MAX_BYTES'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
       })
       process.stderr.write(`large keys: RSS ${Math.round(report.baselineRss / MiB)} MiB -> peak ${Math.round(report.peakRss / MiB)} MiB; held after GC: heap ${Math.round(report.heapUsed / MiB)} MiB, external ${Math.round(report.external / MiB)} MiB\n`)
-      expect(report.state).toBe('RUNNING')
+      expect(report.state, report.error).toBe('RUNNING')
       expect(report.processed).toBeGreaterThanOrEqual(2 * CATEGORIES)
       expect(report.peakRss - report.baselineRss).toBeLessThan(MAX_RSS_GROWTH)
       expect(report.heapUsed + report.external).toBeLessThan(MAX_HELD_AFTER_GC)
