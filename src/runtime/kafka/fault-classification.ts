@@ -12,14 +12,15 @@ const NEEDS_A_PERSON = new Map<string, string>([
   ['UNSUPPORTED_VERSION', 'the broker does not support a request Sluice needs'],
 ])
 
-function causes(error: unknown): unknown[] {
+/** An error and its causes, outermost first (kafkajs wraps the broker's answer in retry errors). */
+export function causes(error: unknown): unknown[] {
   const chain: unknown[] = []
   for (let cause = error; cause !== undefined && cause !== null && chain.length < 10; cause = (cause as { cause?: unknown }).cause) chain.push(cause)
   return chain
 }
 
 /** The broker error type of an error or of one of its causes, if any (kafkajs puts it in `type`). */
-export function kafkaErrorType(error: unknown): string | undefined {
+function kafkaErrorType(error: unknown): string | undefined {
   for (const cause of causes(error)) {
     const type = (cause as { type?: unknown }).type
     if (typeof type === 'string') return type

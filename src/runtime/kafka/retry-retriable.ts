@@ -1,11 +1,9 @@
 import { messageOf } from '../../errors.js'
+import { causes } from './fault-classification.js'
 
 /** kafkajs marks errors worth another attempt (a topic just created whose leader is not known yet, say). */
-export function isRetriable(error: unknown): boolean {
-  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { retriable?: boolean }).retriable === true) return true
-  }
-  return false
+function isRetriable(error: unknown): boolean {
+  return causes(error).some((cause) => (cause as { retriable?: boolean }).retriable === true)
 }
 
 /**
