@@ -3,8 +3,9 @@
 // state by default, as in production), and every alert is compared with the transaction's
 // is_fraud label. An alert on a transaction with is_fraud = 1 is a true positive. The
 // topology never sees the labels: it scores amounts, velocity and distance only.
-import { serdes, TopologyTestDriver, type BackendKind, type TestRecord } from 'sluice'
-import { generateTransactions, type FraudKind } from '../src/generator/index.js'
+import { serdes, type BackendKind } from 'sluice'
+import { TopologyTestDriver, type TestRecord } from 'sluice/testing'
+import { generateTransactions, type FraudKind } from '../demo/generator/index.js'
 import { transaction, type Transaction } from '../topologies/schemas.js'
 import { fraudAlert, userAnomaly, type FraudAlert, type UserAnomalyOptions } from '../topologies/user-anomaly.js'
 

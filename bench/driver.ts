@@ -1,4 +1,5 @@
-import { serdes, TopologyTestDriver, type BackendKind } from '../src/index.js'
+import { serdes, type BackendKind } from 'sluice'
+import { TopologyTestDriver } from 'sluice/testing'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { transaction } from '../topologies/schemas.js'
 import { benchTransactions } from './transactions.js'

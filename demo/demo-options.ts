@@ -1,4 +1,5 @@
-import type { Duration, SqlDatabase } from 'sluice'
+import type { Duration } from 'sluice'
+import type { SqlDatabase } from 'sluice/postgres'
 
 /** Everything `npm run demo` can be told; defaults make a run of a few seconds. */
 export interface DemoOptions {

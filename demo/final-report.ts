@@ -1,4 +1,4 @@
-import type { SqlDatabase } from 'sluice'
+import type { SqlDatabase } from 'sluice/postgres'
 import { DEMO_TABLES } from './demo-options.js'
 
 type Cell = string | number | null

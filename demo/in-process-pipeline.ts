@@ -1,4 +1,7 @@
-import { deleteApplicationState, generateTransactions, serdes, TableWriter, TopologyTestDriver, type SinkRecord, type SqlDatabase, type TestOutputTopic } from 'sluice'
+import { deleteApplicationState, serdes } from 'sluice'
+import { generateTransactions } from './generator/index.js'
+import { TableWriter, type SinkRecord, type SqlDatabase } from 'sluice/postgres'
+import { TopologyTestDriver, type TestOutputTopic } from 'sluice/testing'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { fraudMetricsTable } from '../topologies/fraud-metrics-sink.js'
 import { transaction, type Transaction } from '../topologies/schemas.js'

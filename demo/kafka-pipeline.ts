@@ -1,11 +1,10 @@
-import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'
-import { generateTransactions, writeToKafka, type SqlDatabase } from 'sluice'
+import { createTopicRetrying, generateTransactions, writeToKafka } from './generator/index.js'
+import type { SqlDatabase } from 'sluice/postgres'
 import { DEMO_TABLES, replayGrace, type DemoOptions } from './demo-options.js'
 import { demoNames } from './kafka/demo-names.js'
 import type { LiveSummary } from './live-summary.js'
@@ -77,7 +76,7 @@ export async function runOnKafka(options: DemoOptions, database: SqlDatabase, su
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
   try {
     // Event times are in the past: no time-based retention, or the broker would delete them.
-    await retryRetriable(`creating ${names.transactions}`, () => admin.createTopics({ topics: [{ topic: names.transactions, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }), () => undefined)
+    await createTopicRetrying(() => admin.createTopics({ topics: [{ topic: names.transactions, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }))
     const common = ['--guarantee', 'exactly_once', '--offset-reset', 'earliest', '--state-dir', options.stateDir]
     processes.push(
       new DemoProcess('category counts', join(logDir, 'category-counts.log'), ['run', join(HERE, 'kafka/category-counts.ts'), '--sink', join(HERE, 'kafka/metrics-sink.ts'), ...common], env),

@@ -3,7 +3,8 @@
 // anomaly detection -> fraud_metrics and fraud_alerts in PostgreSQL. In-process on an embedded
 // PostgreSQL (PGlite) by default; on Kafka as separate processes with --kafka.
 import { parseArgs } from 'node:util'
-import { PgDatabase, toMillis, type Duration, type SqlDatabase } from 'sluice'
+import { PgDatabase, type SqlDatabase } from 'sluice/postgres'
+import { toMillis, type Duration } from 'sluice'
 import { DEFAULT_DEMO_OPTIONS, IN_PROCESS_GRACE, replayGrace, resetDemoTables, type DemoOptions } from './demo-options.js'
 import { printTables } from './final-report.js'
 import { runInProcess } from './in-process-pipeline.js'

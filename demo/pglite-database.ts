@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite'
-import type { SqlDatabase, Statement } from 'sluice'
+import type { SqlDatabase, Statement } from 'sluice/postgres'
 
 /** PostgreSQL compiled to WebAssembly, in this process: the demo's default database. */
 export class PgliteDatabase implements SqlDatabase {

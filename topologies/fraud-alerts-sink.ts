@@ -1,4 +1,4 @@
-import { definePostgresSink } from 'sluice'
+import { definePostgresSink } from 'sluice/postgres'
 import { fraudAlertsTable } from './user-anomaly.js'
 
 export { fraudAlertsTable }

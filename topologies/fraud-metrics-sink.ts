@@ -1,4 +1,5 @@
-import { definePostgresSink, serdes, type SinkTable, type Windowed } from 'sluice'
+import { definePostgresSink, type SinkTable } from 'sluice/postgres'
+import { serdes, type Windowed } from 'sluice'
 
 /** fraud_metrics: one row per category and window, updated as the window's count changes. */
 export function fraudMetricsTable(topic = 'category-counts', table = 'fraud_metrics'): SinkTable<Windowed<string>, number> {

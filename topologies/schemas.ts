@@ -1,7 +1,8 @@
-import { serdes, type Serde, type Transaction } from 'sluice'
+import { serdes, type Serde } from 'sluice'
+import type { Transaction } from './transaction.js'
 import { isValidTransaction } from './transaction-check.js'
 
-// The Transaction interface lives with the generator (src/generator/transaction.ts).
+// The Transaction interface lives beside the topologies (topologies/transaction.ts).
 export type { Transaction }
 export { transactionProblems, transactionTime } from './transaction-check.js'
 

@@ -1,4 +1,4 @@
-import type { Transaction } from 'sluice'
+import type { Transaction } from './transaction.js'
 
 /**
  * What the shipped topologies require of a transaction, field by field: every field they read.

@@ -1,4 +1,5 @@
-import { defineTopology, serdes, Stores, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde, type BackendKind, type SinkTable } from 'sluice'
+import { defineTopology, serdes, Stores, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde, type BackendKind } from 'sluice'
+import type { SinkTable } from 'sluice/postgres'
 import { alreadySeen, assess, DEFAULT_SCORING, emptyProfile, learn, nonFiniteFields, type AlertLevel, type AlertReason, type ScoringConfig, type UserProfile } from './anomaly-scoring.js'
 import { transaction, transactionTime, type Transaction } from './schemas.js'
 

@@ -1,5 +1,5 @@
 // alerts -> fraud_alerts, exactly once, under the demo's run-specific names.
-import { definePostgresSink } from 'sluice'
+import { definePostgresSink } from 'sluice/postgres'
 import { fraudAlertsTable } from '../../topologies/user-anomaly.js'
 import { DEMO_TABLES } from '../demo-options.js'
 import { demoNames } from './demo-names.js'

@@ -1,5 +1,5 @@
 // category counts -> fraud_metrics, exactly once, under the demo's run-specific names.
-import { definePostgresSink } from 'sluice'
+import { definePostgresSink } from 'sluice/postgres'
 import { fraudMetricsTable } from '../../topologies/fraud-metrics-sink.js'
 import { DEMO_TABLES } from '../demo-options.js'
 import { demoNames } from './demo-names.js'

@@ -1,10 +1,24 @@
 import { parseArgs } from 'node:util'
-import { generateTransactions } from '../generator/generate-transactions.js'
-import { writeToJsonl } from '../generator/jsonl-writer.js'
-import { writeToKafka } from '../generator/kafka-writer.js'
-import { writeToPostgres } from '../generator/postgres-writer.js'
-import { progressToStderr } from '../generator/progress.js'
 import { brokersSetting, decimalSetting, integerSetting, settingOf } from './setting.js'
+
+/** What `sluice generate` asks of the transaction generator (demo/generator/run-generator.ts). */
+export interface GenerateRequest {
+  count: number
+  seed: number
+  users: number | undefined
+  fraudRate: number
+  target: { to: 'kafka'; topic: string; brokers: string[]; rate: number | undefined } | { to: 'jsonl'; file: string; labels: boolean } | { to: 'postgres'; table: string; connectionString: string }
+}
+
+/**
+ * The generator belongs to the fraud demo, not to the framework: it ships beside it as
+ * TypeScript (like the shipped topologies) and is loaded through the CLI's tsx, from the
+ * source tree and from the compiled package alike (both sit two folders below the root).
+ */
+async function loadGenerator(): Promise<(request: GenerateRequest) => Promise<void>> {
+  const module = (await import(new URL('../../demo/generator/run-generator.ts', import.meta.url).href)) as { runGenerator: (request: GenerateRequest) => Promise<void> }
+  return module.runGenerator
+}
 
 export const GENERATE_USAGE = `Usage: sluice generate [options]
 
@@ -55,38 +69,24 @@ export async function generateCommand(args: string[]): Promise<number> {
   const count = integerSetting(settingOf('count', values.count), { min: 0 }) ?? 100_000
   const fraudRate = decimalSetting(settingOf('fraud-rate', values['fraud-rate']), { min: 0, max: 1 }) ?? 0.01
   const rate = decimalSetting(settingOf('rate', values.rate), { min: 0, exclusiveMin: true })
-  const records = generateTransactions({
-    count,
-    seed: integerSetting(settingOf('seed', values.seed), { min: 0, max: 2 ** 32 - 1 }) ?? 42,
-    users: integerSetting(settingOf('users', values.users), { min: 1 }),
-    fraudRate,
-  })
+  const seed = integerSetting(settingOf('seed', values.seed), { min: 0, max: 2 ** 32 - 1 }) ?? 42
+  const users = integerSetting(settingOf('users', values.users), { min: 1 })
   const to = values.to ?? 'kafka'
-  const progress = { total: count, onProgress: progressToStderr('generate') }
-  let written: number
+  let target: GenerateRequest['target']
   switch (to) {
-    case 'kafka': {
-      const topic = values.topic ?? 'transactions'
-      const brokers = brokersSetting(settingOf('brokers', values.brokers, 'SLUICE_BROKERS')) ?? ['localhost:9092']
-      written = await writeToKafka(records, { ...progress, brokers, topic, rate })
-      process.stderr.write(`generate: ${written} transactions to Kafka topic ${topic}\n`)
+    case 'kafka':
+      target = { to, topic: values.topic ?? 'transactions', brokers: brokersSetting(settingOf('brokers', values.brokers, 'SLUICE_BROKERS')) ?? ['localhost:9092'], rate }
       break
-    }
-    case 'jsonl': {
-      const file = values.file ?? 'transactions.jsonl'
-      written = await writeToJsonl(records, file, { ...progress, labels: values.labels ?? false })
-      if (file !== '-') process.stderr.write(`generate: ${written} transactions to ${file}\n`)
+    case 'jsonl':
+      target = { to, file: values.file ?? 'transactions.jsonl', labels: values.labels ?? false }
       break
-    }
-    case 'postgres': {
-      const table = values.table ?? 'transactions'
-      const connectionString = values['pg-url'] ?? process.env.SLUICE_PG_URL ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice'
-      written = await writeToPostgres(records, { ...progress, connectionString, table })
-      process.stderr.write(`generate: ${written} transactions to PostgreSQL table ${table}\n`)
+    case 'postgres':
+      target = { to, table: values.table ?? 'transactions', connectionString: values['pg-url'] ?? process.env.SLUICE_PG_URL ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice' }
       break
-    }
     default:
       throw new Error(`--to must be one of kafka, jsonl, postgres, got "${to}"`)
   }
+  const runGenerator = await loadGenerator()
+  await runGenerator({ count, seed, users, fraudRate, target })
   return 0
 }

@@ -152,7 +152,7 @@ export interface DebeziumRowsOptions {
  * Turns a change stream into a row stream, for `flatMapValues`:
  *
  * ```ts
- * b.stream('pg.public.transactions', { key: serdes.debeziumKey<{ trans_num: string }>(), value: serdes.debezium<Transaction>() })
+ * b.stream('pg.public.transactions', { key: debeziumKeySerde<{ trans_num: string }>(), value: debeziumSerde<Transaction>() })
  *   .flatMapValues(debeziumRows<Transaction>())          // KStream<…, Transaction>
  * ```
  *

@@ -1,7 +1,8 @@
 import avro from 'avsc'
 import { createServer, type Socket } from 'node:net'
 import { describe, expect, test, vi } from 'vitest'
-import { incompatibilities, serdes, type Transaction } from 'sluice'
+import { incompatibilities, avroSerde } from 'sluice/avro'
+import type { Transaction } from '../../topologies/transaction.js'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
 import { RegistryClient } from '../../src/serde/avro/registry-client.js'
 import { avroTransaction, transactionSchema, type TransactionV2 } from '../../topologies/avro/schemas.js'
@@ -50,7 +51,7 @@ describe('Avro serde against the registry', () => {
     expect(downgraded).toEqual(tx({ trans_num: 'new' }))
     expect(downgraded).not.toHaveProperty('merchant_country')
     // Without a schema of its own the serde returns records as written.
-    expect(await read(serdes.avro<TransactionV2>(), topic, newBytes)).toEqual({ ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
+    expect(await read(avroSerde<TransactionV2>(), topic, newBytes)).toEqual({ ...tx({ trans_num: 'new' }), merchant_country: 'FR' })
   })
 
   test('subject name strategies: topic (key and value), record, topic-record', async () => {
@@ -58,9 +59,9 @@ describe('Avro serde against the registry', () => {
     const namespace = `sluice.test.${topic.replace(/-/g, '_')}`
     const schema = { type: 'record' as const, name: 'Card', namespace, fields: [{ name: 'cc_num', type: 'string' }] }
     const card = { cc_num: '4000' }
-    await write(serdes.avro<typeof card>({ schema, part: 'key' }), topic, card)
-    await write(serdes.avro<typeof card>({ schema, subjectNameStrategy: 'record' }), topic, card)
-    await write(serdes.avro<typeof card>({ schema, subjectNameStrategy: 'topic-record' }), topic, card)
+    await write(avroSerde<typeof card>({ schema, part: 'key' }), topic, card)
+    await write(avroSerde<typeof card>({ schema, subjectNameStrategy: 'record' }), topic, card)
+    await write(avroSerde<typeof card>({ schema, subjectNameStrategy: 'topic-record' }), topic, card)
     for (const subject of [`${topic}-key`, `${namespace}.Card`, `${topic}-${namespace}.Card`]) {
       expect(await registryGet<number[]>(`/subjects/${subject}/versions`), subject).toEqual([1])
     }
@@ -69,10 +70,10 @@ describe('Avro serde against the registry', () => {
 
   test('without autoRegister the schema must be registered; useLatestVersion writes with the latest version', async () => {
     const topic = runName('avro-latest')
-    const v1 = serdes.avro<Transaction>({ schema: transactionSchema('transaction-v1.avsc'), autoRegister: false })
+    const v1 = avroSerde<Transaction>({ schema: transactionSchema('transaction-v1.avsc'), autoRegister: false })
     await expect(v1.prepare?.(topic, [])).rejects.toThrow(`is not registered under subject "${topic}-value" and autoRegister is off`)
     await write(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, { ...tx(), merchant_country: 'DE' })
-    const latest = serdes.avro<TransactionV2>({ useLatestVersion: true })
+    const latest = avroSerde<TransactionV2>({ useLatestVersion: true })
     const bytes = await write(latest, topic, { ...tx(), merchant_country: 'NL' })
     expect(await read(avroTransaction<TransactionV2>('transaction-v2.avsc'), topic, bytes)).toMatchObject({ merchant_country: 'NL' })
     expect(() => latest.serialize(topic, { ...tx(), amt: 'a lot' } as unknown as TransactionV2)).toThrow(/field `amt`: "a lot" is not a valid double/)
@@ -108,14 +109,14 @@ describe('Avro serde against the registry', () => {
 
   test('an unnamed schema (a primitive key, a union) registers on first write and round-trips', async () => {
     const topic = runName('avro-primitive')
-    const keyBytes = await write(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, 'card-1')
+    const keyBytes = await write(avroSerde<string>({ schema: '"string"', part: 'key' }), topic, 'card-1')
     const latest = await registryGet<{ id: number; schema: string }>(`/subjects/${topic}-key/versions/latest`)
     expect(keyBytes.readUInt32BE(1)).toBe(latest?.id)
     expect(JSON.parse(latest?.schema ?? '')).toBe('string')
     RegistryClient.forgetSchemas()
-    expect(await read(serdes.avro<string>({ schema: '"string"', part: 'key' }), topic, keyBytes)).toBe('card-1')
-    expect(await read(serdes.avro<string>({ part: 'key' }), topic, keyBytes)).toBe('card-1')
-    const union = serdes.avro<string | null>({ schema: ['null', 'string'] })
+    expect(await read(avroSerde<string>({ schema: '"string"', part: 'key' }), topic, keyBytes)).toBe('card-1')
+    expect(await read(avroSerde<string>({ part: 'key' }), topic, keyBytes)).toBe('card-1')
+    const union = avroSerde<string | null>({ schema: ['null', 'string'] })
     expect(await read(union, topic, await write(union, topic, 'x'))).toBe('x')
   })
 
@@ -125,13 +126,13 @@ describe('Avro serde against the registry', () => {
     // Same schema as registered, but avsc reads unions wrapped ({ string: ... }) with this type.
     const wrapped = (): avro.Type => avro.Type.forSchema(schema, { wrapUnions: true })
     const value = { text: { string: 'hello' } }
-    const bytes = await write(serdes.avro({ schema: wrapped() }), topic, value)
-    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
-    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+    const bytes = await write(avroSerde({ schema: wrapped() }), topic, value)
+    expect(await read(avroSerde({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    expect(await read(avroSerde(), topic, bytes)).toEqual({ text: 'hello' })
     RegistryClient.forgetSchemas()
-    expect(await read(serdes.avro({ schema: wrapped() }), topic, bytes)).toEqual(value)
+    expect(await read(avroSerde({ schema: wrapped() }), topic, bytes)).toEqual(value)
     // Without a schema of its own a serde reads as the registry's schema says (unions unwrapped).
-    expect(await read(serdes.avro(), topic, bytes)).toEqual({ text: 'hello' })
+    expect(await read(avroSerde(), topic, bytes)).toEqual({ text: 'hello' })
   })
 
   test('preparing to write loads soft-deleted versions too, so records written with them decode', async () => {
@@ -184,7 +185,7 @@ describe('Avro serde against the registry', () => {
     const saved = RegistryClient.requestTimeoutMs
     RegistryClient.requestTimeoutMs = 200
     try {
-      const serde = serdes.avro<string>({ schema: '"string"', registryUrl: url })
+      const serde = avroSerde<string>({ schema: '"string"', registryUrl: url })
       await expect(serde.prepare?.('hung', [])).rejects.toThrow(`schema registry ${url}: GET /subjects/hung-value/versions did not answer within 200 ms`)
       await expect(serde.prepare?.('hung', [Buffer.from([0, 0, 0, 0, 7, 1])])).rejects.toThrow(`schema registry ${url}: GET /schemas/ids/7 did not answer within 200 ms`)
     } finally {
@@ -196,12 +197,12 @@ describe('Avro serde against the registry', () => {
 
   test('a writer schema the reader cannot read fails each record with the reason, resolved once', async () => {
     const topic = runName('avro-unreadable')
-    const bytes = await write(serdes.avro<string>({ schema: '"string"' }), `${topic}-strings`, 'text')
+    const bytes = await write(avroSerde<string>({ schema: '"string"' }), `${topic}-strings`, 'text')
     const reader = avro.Type.forSchema({ type: 'record', name: 'Count', fields: [{ name: 'n', type: 'long' }] })
     // avsc's types are frozen: count resolutions on the prototype.
     const createResolver = vi.spyOn(avro.Type.prototype, 'createResolver')
     try {
-      const serde = serdes.avro({ schema: reader })
+      const serde = avroSerde({ schema: reader })
       await serde.prepare?.(topic, [bytes])
       expect(() => serde.deserialize(topic, bytes)).toThrow(/cannot be read with the reader schema Count/)
       const once = createResolver.mock.calls.length

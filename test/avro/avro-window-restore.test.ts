@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
-import { serdes, Stores } from 'sluice'
+import { Stores } from 'sluice'
+import { avroSerde } from 'sluice/avro'
 import { RegistryClient } from '../../src/serde/avro/registry-client.js'
 import { openStore } from '../../src/state/open-store.js'
 import { runName } from './helpers.js'
@@ -8,8 +9,8 @@ test('a window store with Avro keys restores from its changelog in a fresh proce
   const name = runName('avro-windows')
   const spec = () =>
     Stores.window<string, number>(name, {
-      key: serdes.avro<string>({ schema: '"string"', part: 'key' }),
-      value: serdes.avro<number>({ schema: '"long"' }),
+      key: avroSerde<string>({ schema: '"string"', part: 'key' }),
+      value: avroSerde<number>({ schema: '"long"' }),
       windowSize: 60_000,
       retention: 600_000,
     })

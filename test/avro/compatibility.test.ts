@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { incompatibilities, type CompatibilityLevel } from 'sluice'
+import { incompatibilities, type CompatibilityLevel } from 'sluice/avro'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
 
 function record(fields: unknown[], extra: object = {}) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Transaction } from 'sluice'
+import type { Transaction } from '../../topologies/transaction.js'
 import { DEFAULT_REGISTRY_URL } from '../../src/serde/avro/registry-client.js'
 
 export const REGISTRY_URL = process.env.SLUICE_SCHEMA_REGISTRY_URL ?? DEFAULT_REGISTRY_URL

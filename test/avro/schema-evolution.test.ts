@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { incompatibilities, SchemaCompatibilityError, serdes, testSchemaUpgrade } from 'sluice'
+import { incompatibilities, SchemaCompatibilityError } from 'sluice/avro'
+import { serdes } from 'sluice'
+import { testSchemaUpgrade } from 'sluice/testing'
 import { toAvroType } from '../../src/serde/avro/avro-serde.js'
 import { largestTransactions } from '../../topologies/avro/largest-transactions.js'
 import { avroTransaction, transactionSchema, type TransactionSchemaFile, type TransactionV2 } from '../../topologies/avro/schemas.js'

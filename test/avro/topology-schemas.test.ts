@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest'
 import { defineTopology, serdes } from 'sluice'
+import { avroSerde } from 'sluice/avro'
 import { avroSubjectsOf } from '../../src/serde/avro/topology-schemas.js'
 
 const card = (countryDefault: string) => ({
@@ -14,9 +15,9 @@ const card = (countryDefault: string) => ({
 
 test('serdes on one subject whose schemas differ only in a default (or an alias) are checked each', () => {
   const topology = defineTopology({ applicationId: 'subjects-app' }, (b) => {
-    b.stream('cards-in', { key: serdes.string(), value: serdes.avro({ schema: card('US'), subjectNameStrategy: 'record' }) }).to('cards-out', {
+    b.stream('cards-in', { key: serdes.string(), value: avroSerde({ schema: card('US'), subjectNameStrategy: 'record' }) }).to('cards-out', {
       key: serdes.string(),
-      value: serdes.avro({ schema: card('FR'), subjectNameStrategy: 'record' }),
+      value: avroSerde({ schema: card('FR'), subjectNameStrategy: 'record' }),
     })
   })
   const uses = avroSubjectsOf(topology)
@@ -26,9 +27,9 @@ test('serdes on one subject whose schemas differ only in a default (or an alias)
   ])
   // The same schema twice is one check.
   const same = defineTopology({ applicationId: 'subjects-app' }, (b) => {
-    b.stream('cards-in', { key: serdes.string(), value: serdes.avro({ schema: card('US'), subjectNameStrategy: 'record' }) }).to('cards-out', {
+    b.stream('cards-in', { key: serdes.string(), value: avroSerde({ schema: card('US'), subjectNameStrategy: 'record' }) }).to('cards-out', {
       key: serdes.string(),
-      value: serdes.avro({ schema: card('US'), subjectNameStrategy: 'record' }),
+      value: avroSerde({ schema: card('US'), subjectNameStrategy: 'record' }),
     })
   })
   expect(avroSubjectsOf(same).map((use) => use.uses)).toEqual([['source topic cards-in (value)', 'sink topic cards-out (value)']])

@@ -1,14 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import {
-  defineTopology,
-  serdes,
-  Stores,
-  TopologyError,
-  type KeyValueStore,
-  type ProcessorContext,
-  type ProcessorSupplier,
-  type TestOutputTopic,
-} from 'sluice'
+import { defineTopology, serdes, Stores, TopologyError, type KeyValueStore, type ProcessorContext, type ProcessorSupplier } from 'sluice'
+import type { TestOutputTopic } from 'sluice/testing'
 import { BACKENDS, collect, entries, withDriver } from './helpers.js'
 
 interface Item {

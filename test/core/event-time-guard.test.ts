@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { DEAD_LETTER_HEADERS, defineTopology, serdes, TimeWindows, type Record, type TestDriverOptions, type TopologyTestDriver } from 'sluice'
+import { DEAD_LETTER_HEADERS, defineTopology, serdes, TimeWindows, type Record } from 'sluice'
+import type { TestDriverOptions, TopologyTestDriver } from 'sluice/testing'
 import { categoryCounts } from '../../topologies/category-counts.js'
 import type { Transaction } from '../../topologies/schemas.js'
 import { transaction } from '../../topologies/schemas.js'

@@ -1,4 +1,5 @@
-import { TopologyTestDriver, type BackendKind, type KeyValue, type Topology, type TestDriverOptions } from 'sluice'
+import { TopologyTestDriver, type TestDriverOptions } from 'sluice/testing'
+import type { BackendKind, KeyValue, Topology } from 'sluice'
 
 /** The backends every backend-sensitive test runs on. */
 export const BACKENDS: readonly BackendKind[] = ['memory', 'leveldb']

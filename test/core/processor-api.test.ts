@@ -2,19 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import {
-  defineTopology,
-  ProcessingError,
-  Record,
-  serdes,
-  Stores,
-  TopologyTestDriver,
-  type Cancellable,
-  type KeyValueStore,
-  type ProcessorContext,
-  type ProcessorSupplier,
-  type RecordPosition,
-} from 'sluice'
+import { defineTopology, ProcessingError, Record, serdes, Stores, type Cancellable, type KeyValueStore, type ProcessorContext, type ProcessorSupplier, type RecordPosition } from 'sluice'
+import { TopologyTestDriver } from 'sluice/testing'
 import { BACKENDS, withDriver } from './helpers.js'
 
 const S = serdes.string()

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { serdes, TopologyTestDriver, type TestRecord } from 'sluice'
+import { serdes } from 'sluice'
+import { TopologyTestDriver, type TestRecord } from 'sluice/testing'
 import categoryCountsTopology from '../../topologies/category-counts.js'
 import { transaction, type Transaction } from '../../topologies/schemas.js'
 import { BACKENDS, collect } from './helpers.js'

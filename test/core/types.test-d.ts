@@ -1,19 +1,6 @@
 import { describe, expectTypeOf, test } from 'vitest'
-import {
-  defineTopology,
-  Record,
-  serdes,
-  StreamsBuilder,
-  TimeWindows,
-  type KGroupedStream,
-  type KStream,
-  type KTable,
-  type ProcessorSupplier,
-  type Serde,
-  type TestOutputTopic,
-  type TopologyTestDriver,
-  type Windowed,
-} from 'sluice'
+import { defineTopology, Record, serdes, StreamsBuilder, TimeWindows, type KGroupedStream, type KStream, type KTable, type ProcessorSupplier, type Serde, type Windowed } from 'sluice'
+import type { TestOutputTopic, TopologyTestDriver } from 'sluice/testing'
 
 interface Payment {
   id: string

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { defineTopology, serdes, TimeWindows, type TestOutputTopic } from 'sluice'
+import { defineTopology, serdes, TimeWindows } from 'sluice'
+import type { TestOutputTopic } from 'sluice/testing'
 import { withDriver } from './helpers.js'
 
 const S = serdes.string()

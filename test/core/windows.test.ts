@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { defineTopology, Record, serdes, TimeWindows, type EmitStrategy, type TimeWindow, type TopologyTestDriver, type Windowed } from 'sluice'
+import { defineTopology, Record, serdes, TimeWindows, type EmitStrategy, type TimeWindow, type Windowed } from 'sluice'
+import type { TopologyTestDriver } from 'sluice/testing'
 import { BACKENDS, collect, withDriver } from './helpers.js'
 
 interface LateCall {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { CATEGORIES, FRAUD_FREE_TRANSACTIONS, FRAUD_SHAPE, generateTransactions, haversineKm, type GeneratedTransaction, type Transaction } from 'sluice'
+import { CATEGORIES, type Transaction } from '../../topologies/transaction.js'
+import { FRAUD_FREE_TRANSACTIONS, FRAUD_SHAPE, generateTransactions, type GeneratedTransaction } from '../../demo/generator/index.js'
+import { haversineKm } from '../../topologies/geo.js'
 
 const COUNT = 60_000
 const OPTIONS = { count: COUNT, seed: 7, users: 600 }

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
-import { formatProgress, generateTransactions, TRANSACTION_FIELDS, transactionsTableSql, writeToJsonl, type WriteProgress } from 'sluice'
+import { formatProgress, generateTransactions, transactionsTableSql, writeToJsonl, type WriteProgress } from '../../demo/generator/index.js'
+import { TRANSACTION_FIELDS } from '../../topologies/transaction.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'sluice-generator-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))

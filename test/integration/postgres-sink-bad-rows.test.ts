@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
-import { PgDatabase, PostgresSink, serdes, type PostgresSinkConfig, type SinkTable } from 'sluice'
+import { PgDatabase, PostgresSink, type PostgresSinkConfig, type SinkTable } from 'sluice/postgres'
+import { serdes } from 'sluice'
 import { isRowRefusal, isTransient, sqlStateOf } from '../../src/sinks/postgres/sqlstate.js'
 import { BROKERS, createTopic, produce, readTopic, unique, waitFor } from './kafka-helpers.js'
 

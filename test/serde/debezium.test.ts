@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { DEAD_LETTER_HEADERS, debeziumRows, defineTopology, generateTransactions, serdes, TopologyTestDriver, type DebeziumChange, type Transaction } from 'sluice'
+import { DEAD_LETTER_HEADERS, defineTopology, serdes } from 'sluice'
+import { debeziumRows, type DebeziumChange, debeziumSerde, debeziumKeySerde } from 'sluice/debezium'
+import { generateTransactions } from '../../demo/generator/index.js'
+import { TopologyTestDriver } from 'sluice/testing'
+import type { Transaction } from '../../topologies/transaction.js'
 import { transaction as transactionSerde } from '../../topologies/schemas.js'
 
 const TOPIC = 'pg.public.transactions'
@@ -21,7 +25,7 @@ function isTransaction(value: unknown): value is Transaction {
   return typeof value === 'object' && value !== null && typeof (value as Transaction).amt === 'number' && typeof (value as Transaction).category === 'string'
 }
 
-const serde = serdes.debezium<Transaction>({ validate: isTransaction })
+const serde = debeziumSerde<Transaction>({ validate: isTransaction })
 const read = (data: Buffer | null) => serde.deserialize(TOPIC, data)
 
 describe('Debezium serde', () => {
@@ -80,7 +84,7 @@ describe('Debezium serde', () => {
   })
 
   test('keys: the primary-key struct with or without schema', () => {
-    const keys = serdes.debeziumKey<{ trans_num: string }>()
+    const keys = debeziumKeySerde<{ trans_num: string }>()
     expect(keys.deserialize(TOPIC, Buffer.from(JSON.stringify({ schema: { type: 'struct' }, payload: { trans_num: 'abc' } })))).toEqual({ trans_num: 'abc' })
     expect(keys.deserialize(TOPIC, Buffer.from(JSON.stringify({ trans_num: 'abc' })))).toEqual({ trans_num: 'abc' })
     expect(() => keys.deserialize(TOPIC, Buffer.from('nope'))).toThrowError(/the key is not JSON/)
@@ -116,7 +120,7 @@ describe('Debezium input in a topology', () => {
 
   test('good envelopes become rows; a malformed one goes to the dead-letter topic with its reason', async () => {
     const topology = defineTopology({ applicationId: 'debezium-rows' }, (b) => {
-      b.stream(TOPIC, { key: serdes.debeziumKey<{ trans_num: string }>(), value: serdes.debezium<Transaction>({ validate: isTransaction }) })
+      b.stream(TOPIC, { key: debeziumKeySerde<{ trans_num: string }>(), value: debeziumSerde<Transaction>({ validate: isTransaction }) })
         .flatMapValues(debeziumRows<Transaction>({ updates: 'skip' }))
         .selectKey((_key, tx) => tx.cc_num)
         .to('transactions', { key: serdes.string(), value: transactionSerde })

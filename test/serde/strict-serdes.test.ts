@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { DEAD_LETTER_HEADERS, debeziumRows, defineTopology, serdes, TopologyTestDriver, type Serde } from 'sluice'
+import { DEAD_LETTER_HEADERS, defineTopology, serdes, type Serde } from 'sluice'
+import { debeziumRows, debeziumSerde, debeziumKeySerde } from 'sluice/debezium'
+import { TopologyTestDriver } from 'sluice/testing'
 
 /** `gr\xFFocery`: one byte that is not UTF-8 inside an otherwise valid JSON document. */
 const INVALID_UTF8_JSON = Buffer.concat([Buffer.from('{"category":"gr'), Buffer.from([0xff]), Buffer.from('ocery"}')])
@@ -33,8 +35,8 @@ describe('serdes are strict by default', () => {
 
   test('Debezium envelopes with invalid UTF-8 are malformed', () => {
     const bytes = Buffer.concat([Buffer.from('{"op":"c","after":{"category":"gr'), Buffer.from([0xff]), Buffer.from('ocery"}}')])
-    expect(() => serdes.debezium().deserialize('t', bytes)).toThrow('malformed Debezium envelope: the value bytes are not valid UTF-8')
-    expect(() => serdes.debeziumKey().deserialize('t', Buffer.from([0x7b, 0xff, 0x7d]))).toThrow('the key bytes are not valid UTF-8')
+    expect(() => debeziumSerde().deserialize('t', bytes)).toThrow('malformed Debezium envelope: the value bytes are not valid UTF-8')
+    expect(() => debeziumKeySerde().deserialize('t', Buffer.from([0x7b, 0xff, 0x7d]))).toThrow('the key bytes are not valid UTF-8')
   })
 
   test('long: safe integers only, both ways', () => {
@@ -88,7 +90,7 @@ describe('strict serdes in a topology: bad records are dead-lettered, never turn
       card: string
     }
     const topology = defineTopology({ applicationId: 'strict-string' }, (b) => {
-      b.stream('cdc', { key: serdes.bytes(), value: serdes.debezium<Row>() })
+      b.stream('cdc', { key: serdes.bytes(), value: debeziumSerde<Row>() })
         .flatMapValues(debeziumRows<Row>())
         .selectKey((_key, row) => row.card)
         .to('by-card', { key: serdes.string(), value: serdes.json<Row>() })

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { DEAD_LETTER_HEADERS, defineTopology, serdes, Stores, TopologyTestDriver, type Windowed } from 'sluice'
+import { DEAD_LETTER_HEADERS, defineTopology, serdes, Stores, type Windowed } from 'sluice'
+import { TopologyTestDriver } from 'sluice/testing'
 import { DEFAULT_SCORING, emptyProfile, nonFiniteFields, type UserProfile } from '../../topologies/anomaly-scoring.js'
 import { categoryCounts } from '../../topologies/category-counts.js'
 import { transaction, transactionProblems, type Transaction } from '../../topologies/schemas.js'

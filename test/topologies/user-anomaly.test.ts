@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { serdes, TopologyTestDriver, type KeyValueStore } from 'sluice'
+import { serdes, type KeyValueStore } from 'sluice'
+import { TopologyTestDriver } from 'sluice/testing'
 import type { UserProfile } from '../../topologies/anomaly-scoring.js'
 import { fraudAlertsTable } from '../../topologies/fraud-alerts-sink.js'
 import { transaction, type Transaction } from '../../topologies/schemas.js'

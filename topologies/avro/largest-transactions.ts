@@ -1,4 +1,5 @@
-import { defineTopology, serdes, type Transaction } from 'sluice'
+import { defineTopology, serdes } from 'sluice'
+import type { Transaction } from '../transaction.js'
 import { transactionTime } from '../transaction-check.js'
 import { avroTransaction, type TransactionSchemaFile } from './schemas.js'
 

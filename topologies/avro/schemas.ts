@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { serdes, type AvroSerde, type Transaction } from 'sluice'
+import { type AvroSerde, avroSerde } from 'sluice/avro'
+import type { Transaction } from '../transaction.js'
 import { isValidTransaction } from '../transaction-check.js'
 
 /** The shipped versions of the Avro transaction schema, as files next to this one. */
@@ -18,7 +19,7 @@ export function transactionSchema(file: TransactionSchemaFile): string {
  * what is read is checked like the JSON transactions are (transaction-check.ts).
  */
 export function avroTransaction<T extends Transaction = Transaction>(file: TransactionSchemaFile, registryUrl?: string): AvroSerde<T> {
-  const serde = serdes.avro<T>({ schema: transactionSchema(file), registryUrl })
+  const serde = avroSerde<T>({ schema: transactionSchema(file), registryUrl })
   return {
     ...serde,
     deserialize: (topic, data, headers) => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { serdes, TableWriter, type SinkTable } from 'sluice'
+import { serdes } from 'sluice'
+import { TableWriter, type SinkTable } from 'sluice/postgres'
 import { checkedColumnType } from '../../../src/sinks/postgres/column-type.js'
 import { createTableSql } from '../../../src/sinks/postgres/sql.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { serdes, type SinkTable } from 'sluice'
+import { serdes } from 'sluice'
+import type { SinkTable } from 'sluice/postgres'
 import { insertStatements } from '../../../src/sinks/postgres/sql.js'
 
 function table(columns: { [column: string]: string }, primaryKey: string[], mode: 'insert' | 'upsert' = 'upsert'): SinkTable<unknown, unknown> {

@@ -1,8 +1,8 @@
 import pg from 'pg'
-import { quoteIdentifier, quoteTable } from '../sinks/postgres/sql.js'
+import { quoteIdentifier, quoteTable } from 'sluice/postgres'
 import type { GeneratedTransaction } from './generate-transactions.js'
 import { ProgressTicker, type WriteOptions } from './progress.js'
-import { TRANSACTION_FIELDS, type Transaction } from './transaction.js'
+import { TRANSACTION_FIELDS, type Transaction } from '../../topologies/transaction.js'
 
 export interface PostgresWriteOptions extends WriteOptions {
   connectionString: string

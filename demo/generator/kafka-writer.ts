@@ -1,6 +1,6 @@
-import '../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import 'sluice' // Sluice corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
-import { retryRetriable } from '../runtime/kafka/retry-retriable.js'
+import { createTopicRetrying } from './create-topic.js'
 import type { GeneratedTransaction } from './generate-transactions.js'
 import { ProgressTicker, type WriteOptions } from './progress.js'
 
@@ -35,7 +35,7 @@ export async function writeToKafka(records: Iterable<GeneratedTransaction> | Asy
     if (!existing.includes(options.topic)) {
       // Generated event times may be long past: no time-based retention, or the broker deletes them.
       // A broker that has just started may not know the new topic's leader at once: retried.
-      await retryRetriable(`creating ${options.topic}`, () => admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions ?? 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }), () => undefined)
+      await createTopicRetrying(() => admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions ?? 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }))
     }
   } finally {
     await admin.disconnect()

@@ -1,6 +1,6 @@
 // Fixed vocabularies the generator draws from. Changing them changes every seed's output.
 
-import type { Transaction } from './transaction.js'
+import type { Transaction } from '../../topologies/transaction.js'
 
 /** A home town, with the fields a transaction carries for it. */
 export type City = Pick<Transaction, 'city' | 'state' | 'zip' | 'lat' | 'long' | 'city_pop'>

@@ -1,9 +1,9 @@
 import { EventQueue } from './event-queue.js'
-import { destination, haversineKm } from './geo.js'
+import { destination, haversineKm } from '../../topologies/geo.js'
 import { createMerchants } from './merchants.js'
 import { Random } from './random.js'
 import { CITIES } from './reference-data.js'
-import { CATEGORIES, formatTransactionTime, type Transaction } from './transaction.js'
+import { CATEGORIES, formatTransactionTime, type Transaction } from '../../topologies/transaction.js'
 import { createUsers, type UserProfile } from './users.js'
 
 export interface GeneratorOptions {

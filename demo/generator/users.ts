@@ -1,7 +1,7 @@
-import { destination } from './geo.js'
+import { destination } from '../../topologies/geo.js'
 import type { Random } from './random.js'
 import { CATEGORY_MEDIAN_AMOUNT, CATEGORY_POPULARITY, CITIES, type City, FIRST_NAMES_F, FIRST_NAMES_M, JOBS, LAST_NAMES, STREET_NAMES, STREET_SUFFIXES } from './reference-data.js'
-import { CATEGORIES, type Category, type Transaction } from './transaction.js'
+import { CATEGORIES, type Category, type Transaction } from '../../topologies/transaction.js'
 
 /** A card holder: who they are, where they live and how they spend. */
 export interface UserProfile extends City, Pick<Transaction, 'cc_num' | 'first' | 'last' | 'gender' | 'street' | 'job' | 'dob'> {

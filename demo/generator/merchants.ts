@@ -1,6 +1,6 @@
 import type { Random } from './random.js'
 import { MERCHANT_FORMS, MERCHANT_WORDS } from './reference-data.js'
-import { CATEGORIES } from './transaction.js'
+import { CATEGORIES } from '../../topologies/transaction.js'
 
 /** Merchant names per category (same order as CATEGORIES), all distinct. */
 export function createMerchants(random: Random, perCategory = 30): string[][] {
