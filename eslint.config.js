@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import layers from './eslint/layers.js'
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'state/', '.services/', '.scratch/', 'coverage/'] },
@@ -19,7 +20,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs'],
+    // Imports go down the layers (ARCHITECTURE.md); the shipped topologies and the demo use the entry points.
+    files: ['src/**/*.ts', 'topologies/**/*.ts', 'demo/**/*.ts'],
+    plugins: { sluice: layers },
+    rules: { 'sluice/layers': 'error' },
+  },
+  {
+    files: ['bin/**/*.js', 'eslint/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 )

@@ -3,4 +3,4 @@
 export { avroSerde, type AvroSchemaInput, type AvroSerde, type AvroSerdeOptions } from './serde/avro/avro-serde.js'
 export type { SubjectNameStrategy } from './serde/avro/subject-name-strategy.js'
 export { COMPATIBILITY_LEVELS, incompatibilities, type CompatibilityLevel, type PreviousSchema } from './serde/avro/compatibility.js'
-export { checkTopologySchemas, folderHistory, registryHistory, SchemaCompatibilityError, topologyHistory, type SchemaHistorySource, type SubjectCheck, type SubjectHistory } from './serde/avro/schema-check.js'
+export { checkTopologySchemas, folderHistory, registryHistory, SchemaCompatibilityError, topologyHistory, type SchemaHistorySource, type SubjectCheck, type SubjectHistory } from './topology/schema-check.js'

@@ -9,7 +9,7 @@ export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type R
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
-export { toMillis, type Duration } from './dsl/duration.js'
+export { toMillis, type Duration } from './base/duration.js'
 export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
 
 export { Record } from './processor/record.js'
@@ -21,7 +21,7 @@ export type { Partitioner, TimestampExtractor } from './topology/nodes.js'
 
 export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './state/stores.js'
 export type { KeyValue, KeyValueStore, StateStore, StoreSpec, WindowStore } from './state/store.js'
-export type { TimeWindow, Windowed } from './state/windowed.js'
+export type { TimeWindow, Windowed } from './base/windowed.js'
 export type { BackendKind } from './state/backend.js'
 export { deleteApplicationState, UnsafeDeleteError } from './state/safe-delete.js'
 
@@ -30,11 +30,11 @@ export type { Headers, Serde } from './serde/serde.js'
 
 export { DeserializationError, ProcessingError, TopologyError, type RecordPosition } from './errors.js'
 export { DEAD_LETTER_HEADERS } from './runtime/dead-letter.js'
-export type { TaskMetrics } from './runtime/task-metrics.js'
+export type { TaskMetrics } from './processor/task-metrics.js'
 
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
 export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/read-only-stores.js'
 export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
-export type { ProcessingGuarantee, StreamsConfig } from './runtime/kafka/streams-config.js'
+export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.js'
 

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { BackendKind } from '../state/backend.js'
-import type { ProcessingGuarantee, StreamsConfig } from '../runtime/kafka/streams-config.js'
+import type { ProcessingGuarantee, StreamsConfig } from '../runtime/streams-config.js'
 import { COMMAND_OPTIONS, type TopologyCommand } from './commands.js'
 import { brokersSetting, bytesSetting, choiceSetting, integerOrInfinitySetting, integerSetting, listSetting, settingOf, textSetting } from './setting.js'
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { parseCompatibilityLevel } from '../serde/avro/compatibility.js'
-import { checkTopologySchemas, folderHistory, registryHistory, type SubjectCheck } from '../serde/avro/schema-check.js'
+import { checkTopologySchemas, folderHistory, registryHistory, type SubjectCheck } from '../topology/schema-check.js'
 import { loadTopology } from './load-topology.js'
 
 export const SCHEMA_USAGE = `Usage: sluice schema check <topology.ts> [--against registry|<folder>] [--compatibility level] [--registry url]

@@ -1,8 +1,7 @@
-import { readQueryEndpoint } from '../runtime/kafka/query-endpoint-file.js'
-import { StoppedStateReader } from '../runtime/kafka/stopped-state-reader.js'
+import { readQueryEndpoint } from '../runtime/query/query-endpoint-file.js'
+import { StoppedStateReader } from '../runtime/query/stopped-state-reader.js'
 import type { BackendKind } from '../state/backend.js'
 import { toJson } from '../state/query/json-value.js'
-import { storeSerdeTopic, storeSpecOf } from '../state/query/store-errors.js'
 import { COUNT_SECTION_ENTRIES, DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, MAX_PAGE_LIMIT, readAllPages } from '../state/query/store-pages.js'
 import type { StoreListing, StoreResult } from '../state/query/store-request.js'
 import { isStoreOperation, STORE_OPERATIONS, storeRequestFromText, type StoreOperation, type StoreRequestText } from '../state/query/store-request-text.js'
@@ -100,8 +99,8 @@ async function sourceFor(topology: Topology, options: StoreCommandOptions): Prom
   return {
     list: () => reader.list(),
     read: async (store, op, text, limit, use) => {
-      const spec = storeSpecOf(topology, store)
-      const request = await storeRequestFromText(spec, storeSerdeTopic(topology, store), op, text)
+      const spec = topology.storeSpec(store)
+      const request = await storeRequestFromText(spec, topology.storeSerdeTopic(store), op, text)
       const maxBytes = op === 'count' ? Infinity : MAX_PAGE_BYTES
       await reader.withPages(store, request, (readPage) => use((cursor) => readPage({ cursor, limit, maxBytes })))
     },

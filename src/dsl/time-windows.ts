@@ -1,4 +1,4 @@
-import { toMillis, type Duration } from './duration.js'
+import { toMillis, type Duration } from '../base/duration.js'
 
 /**
  * Fixed-size event-time windows [start, start + size), aligned to the epoch. Tumbling when the

@@ -1,8 +1,9 @@
 import type { RecordPosition } from '../errors.js'
-import type { Cancellable, ProcessorContext, PunctuationType, Punctuator } from '../processor/processor.js'
+import type { Cancellable, PunctuationType, Punctuator } from '../processor/processor.js'
 import type { Record } from '../processor/record.js'
 import type { StateStore } from '../state/store.js'
-import type { TaskMetrics } from './task-metrics.js'
+import type { InternalProcessorContext } from '../processor/internal-processor-context.js'
+import type { TaskMetrics } from '../processor/task-metrics.js'
 
 /** The task services a node's context delegates to. */
 export interface TaskServices {
@@ -21,15 +22,6 @@ export interface TaskServices {
   latestPlausibleTimestampMs(): number
   systemTime(): number
   position(): RecordPosition | undefined
-}
-
-/** Internal view of the context for Sluice's own processors: also reaches the task's metrics. */
-export interface InternalProcessorContext<KOut, VOut> extends ProcessorContext<KOut, VOut> {
-  readonly metrics: TaskMetrics
-  readonly updateCacheMaxEntries: number
-  readonly updateCacheMaxBytes: number | undefined
-  /** The latest event time accepted now: a processor that moves time checks records against it. */
-  latestPlausibleTimestampMs(): number
 }
 
 /** The context of one node in one task: knows the node's children and stores. */

@@ -1,6 +1,7 @@
 import { DeserializationError, ProcessingError, type RecordPosition } from '../errors.js'
 import { checkEventTime, futureSkewBoundMs } from '../processor/event-time.js'
 import type { Cancellable, Processor, PunctuationType, Punctuator } from '../processor/processor.js'
+import type { CachingProcessor, PrefetchingProcessor } from '../processor/processor-capabilities.js'
 import { Record } from '../processor/record.js'
 import type { ManagedStore } from '../state/managed-store.js'
 import type { StateStore } from '../state/store.js'
@@ -9,22 +10,12 @@ import type { Subtopology } from '../topology/topology.js'
 import { ProcessorContextImpl, type TaskServices } from './processor-context-impl.js'
 import { PunctuationSchedule } from './punctuation-schedule.js'
 import { withOrigin, withoutOrigin } from './record-origin.js'
-import { TaskMetrics } from './task-metrics.js'
+import { TaskMetrics } from '../processor/task-metrics.js'
 import type { IncomingRecord, RecordCollector } from './wire-records.js'
 
 /** What to do with a record that failed: stop the task (rethrow) or skip it and go on. */
 export type FailureDecision = 'fail' | 'continue'
 export type FailureHandler = (error: DeserializationError | ProcessingError, record: IncomingRecord) => FailureDecision
-
-/** A processor that can load the store entries a batch will touch before it is processed. */
-export interface PrefetchingProcessor {
-  prefetch(records: readonly Record<unknown, unknown>[]): Promise<void>
-}
-
-/** A processor holding updates until commit (see UpdateCache); the commit forwards them first. */
-export interface CachingProcessor {
-  forwardCached(): void
-}
 
 function isPromiseLike(value: unknown): value is PromiseLike<void> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<void>).then === 'function'

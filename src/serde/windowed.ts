@@ -1,4 +1,4 @@
-import type { Windowed } from '../state/windowed.js'
+import type { Windowed } from '../base/windowed.js'
 import type { Serde } from './serde.js'
 
 const TIMES = 16

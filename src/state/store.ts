@@ -1,6 +1,6 @@
 import type { Serde } from '../serde/serde.js'
 import type { BackendKind } from './backend.js'
-import type { Windowed } from './windowed.js'
+import type { Windowed } from '../base/windowed.js'
 
 export interface KeyValue<K, V> {
   readonly key: K

@@ -1,4 +1,4 @@
-import { toMillis, type Duration } from '../dsl/duration.js'
+import { toMillis, type Duration } from '../base/duration.js'
 import type { Serde } from '../serde/serde.js'
 import type { BackendKind } from './backend.js'
 import type { StoreSpec } from './store.js'

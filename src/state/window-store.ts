@@ -16,7 +16,7 @@ import {
   toChangelogKey,
   windowKey,
 } from './window-key.js'
-import type { Windowed } from './windowed.js'
+import type { Windowed } from '../base/windowed.js'
 import { WriteBackCache } from './write-back-cache.js'
 
 /** Segments are never shorter than this, so that short retentions do not make tiny ranges. */

@@ -1,3 +1,4 @@
+import { UnknownStoreError } from '../state/query/store-errors.js'
 import type { StoreSpec } from '../state/store.js'
 import { describeTopology } from './describe.js'
 import type { InternalTopic, SourceNode, TopologyNode } from './nodes.js'
@@ -53,6 +54,19 @@ export class Topology {
 
   changelogTopicOf(storeName: string): string | undefined {
     return this.internalTopics.find((topic) => topic.kind === 'changelog' && topic.store === storeName)?.name
+  }
+
+  /** The declared store of that name, or an error listing the ones there are. */
+  storeSpec(name: string): StoreSpec {
+    const spec = this.stores.get(name)
+    if (spec) return spec
+    const known = [...this.stores.keys()]
+    throw new UnknownStoreError(`application ${this.applicationId} has no store "${name}"; its stores: ${known.length > 0 ? known.join(', ') : 'none'}`)
+  }
+
+  /** The topic a store's serdes see: its changelog, as in the running tasks (else the store name). */
+  storeSerdeTopic(storeName: string): string {
+    return this.changelogTopicOf(storeName) ?? storeName
   }
 
   /** A stable text picture of the topology, like Kafka Streams' Topology#describe(). */

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { defineTopology, serdes } from 'sluice'
 import { avroSerde } from 'sluice/avro'
-import { avroSubjectsOf } from '../../src/serde/avro/topology-schemas.js'
+import { avroSubjectsOf } from '../../src/topology/topology-schemas.js'
 
 const card = (countryDefault: string) => ({
   type: 'record' as const,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { BackgroundSender } from '../../src/runtime/kafka/background-sender.js'
 import { BufferedCollector, type BatchSender } from '../../src/runtime/kafka/buffered-collector.js'
-import { MAX_BUFFERED_RECORDS, sendBufferFull } from '../../src/runtime/kafka/send-buffer-bound.js'
+import { MAX_BUFFERED_RECORDS, sendBufferFull } from '../../src/runtime/send-buffer-bound.js'
 import type { OutgoingRecord } from '../../src/runtime/wire-records.js'
 
 const MiB = 1024 * 1024

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { defineTopology, serdes, Stores, type Serde } from 'sluice'
-import { StoppedStateReader } from '../../src/runtime/kafka/stopped-state-reader.js'
+import { StoppedStateReader } from '../../src/runtime/query/stopped-state-reader.js'
 import { openStore } from '../../src/state/open-store.js'
 
 interface Profile {

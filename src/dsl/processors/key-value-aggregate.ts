@@ -1,7 +1,7 @@
 import type { Processor, ProcessorSupplier } from '../../processor/processor.js'
 import type { Record } from '../../processor/record.js'
-import type { InternalProcessorContext } from '../../runtime/processor-context-impl.js'
-import type { CachingProcessor, PrefetchingProcessor } from '../../runtime/stream-task.js'
+import type { InternalProcessorContext } from '../../processor/internal-processor-context.js'
+import type { CachingProcessor, PrefetchingProcessor } from '../../processor/processor-capabilities.js'
 import type { KeyValueStore } from '../../state/store.js'
 import { cacheIdOf, UpdateCache } from './update-cache.js'
 

@@ -10,9 +10,9 @@ import { StreamTask, type FailureHandler } from '../stream-task.js'
 import type { OutgoingRecord } from '../wire-records.js'
 import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
-import { CheckpointFile } from './checkpoint-file.js'
+import { CheckpointFile } from '../../state/checkpoint-file.js'
 import type { PartitionCounts } from './internal-topics.js'
-import type { ResolvedStreamsConfig } from './streams-config.js'
+import type { ResolvedStreamsConfig } from '../streams-config.js'
 import { taskIdOf } from './task-assignor.js'
 
 /** A running task with what belongs to it alone. */

@@ -1,5 +1,5 @@
 import type { KeyValue } from '../store.js'
-import type { Windowed } from '../windowed.js'
+import type { Windowed } from '../../base/windowed.js'
 import type { StoreRequest, StoreResult, StoreRow } from './store-request.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { TimeWindow } from '../windowed.js'
+import type { TimeWindow } from '../../base/windowed.js'
 
 /** One read of a store; keys are already of the store's key type (see parseKeyArgument). */
 export type StoreRequest =

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Topology } from '../../topology/topology.js'
-import { toAvroType } from './avro-serde.js'
-import { incompatibilities, parseCompatibilityLevel, type CompatibilityLevel, type PreviousSchema } from './compatibility.js'
-import { RegistryClient } from './registry-client.js'
+import type { Topology } from './topology.js'
+import { toAvroType } from '../serde/avro/avro-serde.js'
+import { incompatibilities, parseCompatibilityLevel, type CompatibilityLevel, type PreviousSchema } from '../serde/avro/compatibility.js'
+import { RegistryClient } from '../serde/avro/registry-client.js'
 import { avroSubjectsOf, type AvroSubjectUse } from './topology-schemas.js'
 
 /** What a subject held before: its schemas (oldest first) and, if the source knows it, its level. */

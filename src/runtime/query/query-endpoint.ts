@@ -3,7 +3,7 @@ import type { Topology } from '../../topology/topology.js'
 import type { LocalStoreQueries } from './local-store-queries.js'
 import { queryEndpointFile, removeQueryEndpoint, writeQueryEndpoint } from './query-endpoint-file.js'
 import { QueryServer } from './query-server.js'
-import type { ResolvedStreamsConfig } from './streams-config.js'
+import type { ResolvedStreamsConfig } from '../streams-config.js'
 
 /** The query server of a running application and the file that lets `sluice store` find it. */
 export class QueryEndpoint {

@@ -1,7 +1,7 @@
 import type avro from 'avsc'
-import type { Serde } from '../serde.js'
-import type { Topology } from '../../topology/topology.js'
-import { isAvroSerde, type AvroSerdeInfo } from './avro-serde.js'
+import type { Serde } from '../serde/serde.js'
+import type { Topology } from './topology.js'
+import { isAvroSerde, type AvroSerdeInfo } from '../serde/avro/avro-serde.js'
 
 /** One subject a topology writes or reads with an Avro serde that has a schema of its own. */
 export interface AvroSubjectUse {

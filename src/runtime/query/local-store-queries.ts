@@ -1,12 +1,12 @@
 import { isKeyValueStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
 import { queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
 import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
-import { StoreUnavailableError, storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
+import { StoreUnavailableError } from '../../state/query/store-errors.js'
 import { COUNT_SECTION_ENTRIES, DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, readAllPages } from '../../state/query/store-pages.js'
 import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { Serde } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
-import type { ActiveTask } from './task-manager.js'
+import type { ActiveTask } from '../kafka/task-manager.js'
 
 /** What the queries need of the running application. */
 export interface LocalStoreAccess {
@@ -24,13 +24,13 @@ export class LocalStoreQueries {
   ) {}
 
   keyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    const spec = storeSpecOf(this.topology, name)
+    const spec = this.topology.storeSpec(name)
     if (spec.type !== 'keyValue') throw new Error(`store ${name} is a window store: use windowStore("${name}")`)
     return readOnlyKeyValueStore(name, (request) => this.query(name, request))
   }
 
   windowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
-    const spec = storeSpecOf(this.topology, name)
+    const spec = this.topology.storeSpec(name)
     if (spec.type !== 'window') throw new Error(`store ${name} is a key-value store: use store("${name}")`)
     return readOnlyWindowStore(name, (request) => this.query(name, request))
   }
@@ -46,8 +46,8 @@ export class LocalStoreQueries {
 
   /** One page of a read under the task lock; `next` in the result says where the next one starts. */
   queryPage(name: string, request: StoreRequest, page: PageRequest): Promise<StoreResult> {
-    const spec = storeSpecOf(this.topology, name)
-    const topic = storeSerdeTopic(this.topology, name)
+    const spec = this.topology.storeSpec(name)
+    const topic = this.topology.storeSerdeTopic(name)
     return this.underLock(async (tasks) => {
       const result = await queryStorePage(spec, topic, instancesOf(tasks, name), request, page)
       if (!('rows' in result)) return result

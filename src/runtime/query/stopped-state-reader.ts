@@ -7,7 +7,6 @@ import { openStore } from '../../state/open-store.js'
 import { deleteTemporaryDirectory } from '../../state/safe-delete.js'
 import { compareTaskIds, queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
 import { readAllPages } from '../../state/query/store-pages.js'
-import { storeSerdeTopic, storeSpecOf } from '../../state/query/store-errors.js'
 import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { StoreSpec } from '../../state/store.js'
 import type { Topology } from '../../topology/topology.js'
@@ -60,8 +59,8 @@ export class StoppedStateReader {
 
   /** Reads pages of one read on copies opened once for all of them, for as long as `use` runs. */
   async withPages<T>(storeName: string, request: StoreRequest, use: (readPage: (page: PageRequest) => Promise<StoreResult>) => Promise<T>): Promise<T> {
-    const spec = storeSpecOf(this.topology, storeName)
-    return this.withCopies(spec, (instances) => use((page) => queryStorePage(spec, storeSerdeTopic(this.topology, spec.name), instances, request, page)))
+    const spec = this.topology.storeSpec(storeName)
+    return this.withCopies(spec, (instances) => use((page) => queryStorePage(spec, this.topology.storeSerdeTopic(spec.name), instances, request, page)))
   }
 
   /** The local task directories holding an instance of the store, in task order. */
@@ -105,7 +104,7 @@ export class StoppedStateReader {
         // directory or file that is a symlink is copied as its contents): a copied link would
         // let opening the copy replay and compact the original.
         await cp(directory, copy, { recursive: true, dereference: true, filter: (source) => basename(source) !== 'LOCK' })
-        instances.push({ task, store: await openStore(spec, { directory: copy, backend }, { serdeTopic: storeSerdeTopic(this.topology, spec.name) }) })
+        instances.push({ task, store: await openStore(spec, { directory: copy, backend }, { serdeTopic: this.topology.storeSerdeTopic(spec.name) }) })
       }
       return await use(instances)
     } finally {

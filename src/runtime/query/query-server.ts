@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { messageOf } from '../../errors.js'
 import { StoreOperationError } from '../../state/query/query-store.js'
-import { storeSerdeTopic, storeSpecOf, StoreUnavailableError, UnknownStoreError } from '../../state/query/store-errors.js'
+import { StoreUnavailableError, UnknownStoreError } from '../../state/query/store-errors.js'
 import { toJson } from '../../state/query/json-value.js'
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, MAX_PAGE_LIMIT } from '../../state/query/store-pages.js'
 import { isStoreOperation, StoreRequestError, storeRequestFromText } from '../../state/query/store-request-text.js'
@@ -81,9 +81,9 @@ export class QueryServer {
       return send(response, 404, { error: `no such endpoint ${url.pathname}; try /stores or /stores/<store>/get|range|prefix|fetch|count` })
     }
     const [, name, op] = parts
-    const spec = storeSpecOf(this.topology, name)
+    const spec = this.topology.storeSpec(name)
     const param = (key: string): string | undefined => url.searchParams.get(key) ?? undefined
-    const storeRequest = await storeRequestFromText(spec, storeSerdeTopic(this.topology, name), op, { key: param('key'), from: param('from'), to: param('to'), prefix: param('prefix') })
+    const storeRequest = await storeRequestFromText(spec, this.topology.storeSerdeTopic(name), op, { key: param('key'), from: param('from'), to: param('to'), prefix: param('prefix') })
     // A count is one number: counted whole here, in sections under the lock.
     if (storeRequest.op === 'count') return send(response, 200, await this.queries.query(name, storeRequest))
     const page = { cursor: param('cursor'), limit: limitOf(param('limit')), maxBytes: MAX_PAGE_BYTES }

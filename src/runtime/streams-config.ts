@@ -1,7 +1,7 @@
-import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../../processor/event-time.js'
-import { DEFAULT_UPDATE_CACHE_MAX_BYTES } from '../../dsl/processors/update-cache.js'
-import type { BackendKind } from '../../state/backend.js'
-import { DEFAULT_CACHE_MAX_BYTES } from '../../state/write-back-cache.js'
+import { DEFAULT_MAX_FUTURE_TIMESTAMP_SKEW_MS, futureSkewBoundMs } from '../processor/event-time.js'
+import { DEFAULT_UPDATE_CACHE_MAX_BYTES } from '../dsl/processors/update-cache.js'
+import type { BackendKind } from '../state/backend.js'
+import { DEFAULT_CACHE_MAX_BYTES } from '../state/write-back-cache.js'
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once'
 
