@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { Linter } from 'eslint'
+import { Linter, type ESLint } from 'eslint'
 import tseslint from 'typescript-eslint'
 import { describe, expect, test } from 'vitest'
-import projectConfig from '../../eslint.config.js'
-import layers from '../../eslint/layers.js'
+
+// Plain JavaScript modules (ESLint loads them as they are): imported by a computed name, typed here.
+const importJs = (path: string): Promise<unknown> => import(path)
+const { default: layers } = (await importJs('../../eslint/layers.js')) as { default: ESLint.Plugin }
+const { default: projectConfig } = (await importJs('../../eslint.config.js')) as { default: Linter.Config[] }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
