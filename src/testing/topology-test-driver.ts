@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { TaskId } from '../processor/task-id.js'
 import type { Serde } from '../serde/serde.js'
 import { commitTasks } from '../runtime/commit-sequence.js'
 import { deadLetterRecord } from '../runtime/dead-letter.js'
@@ -205,7 +206,7 @@ export class TopologyTestDriver implements InputSink {
         }
       : undefined
     for (const subtopology of this.topology.subtopologies) {
-      const taskId = `${subtopology.id}_0`
+      const taskId = new TaskId(subtopology.id, 0).format()
       const stores = new Map<string, ManagedStore>()
       if (subtopology.stores.length > 0) await createStateDirectories(this.stateDir, this.topology.applicationId, taskId)
       for (const spec of subtopology.stores) {
