@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { defineTopology, serdes, Stores, type KeyValueStore, type ProcessorSupplier, type Topology } from 'sluice'
 // The commit order is internal: these imports are the exception to "public API only".
 import { TaskId } from '../../src/processor/task-id.js'
+import { topicPartitionKey } from '../../src/processor/topic-partition.js'
 import { commitTasks, type CommitSteps, type TaskOffsets } from '../../src/runtime/commit-sequence.js'
 import { atLeastOnceSteps, BackgroundSender } from '../../src/runtime/kafka/background-sender.js'
 import type { BatchSender } from '../../src/runtime/kafka/buffered-collector.js'
@@ -301,7 +302,7 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
               // As a broker answers: per partition written, the offset of its first record.
               const metadata = new Map<string, { topicName: string; partition: number; errorCode: number; baseOffset: string }>()
               for (const record of records) {
-                const key = `${record.topic}:${record.partition ?? 0}`
+                const key = topicPartitionKey({ topic: record.topic, partition: record.partition ?? 0 })
                 const base = this.nextOffset.get(key) ?? 0
                 this.nextOffset.set(key, base + 1)
                 if (!metadata.has(key)) metadata.set(key, { topicName: record.topic, partition: record.partition ?? 0, errorCode: 0, baseOffset: String(base) })

@@ -3,6 +3,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type Ea
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import { TaskId } from '../../processor/task-id.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { Headers } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import { AsyncLock } from '../async-lock.js'
@@ -629,8 +630,11 @@ export class KafkaStreams {
   private async knownChangelogEnds(partitions: readonly number[]): Promise<Map<string, bigint>> {
     const changelogs = this.topology.internalTopics.filter((topic) => topic.kind === 'changelog').map((topic) => topic.name)
     for (const topic of changelogs) {
-      if (partitions.every((partition) => this.changelogEnds.has(`${topic}:${partition}`))) continue
-      for (const [partition, end] of await this.endOffsets(topic)) if (!this.changelogEnds.has(`${topic}:${partition}`)) this.changelogEnds.set(`${topic}:${partition}`, end)
+      if (partitions.every((partition) => this.changelogEnds.has(topicPartitionKey({ topic, partition })))) continue
+      for (const [partition, end] of await this.endOffsets(topic)) {
+        const key = topicPartitionKey({ topic, partition })
+        if (!this.changelogEnds.has(key)) this.changelogEnds.set(key, end)
+      }
     }
     return this.changelogEnds
   }

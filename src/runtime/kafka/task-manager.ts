@@ -2,6 +2,7 @@ import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import { compareTaskIds, TaskId } from '../../processor/task-id.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-delete.js'
@@ -149,7 +150,7 @@ export class TaskManager {
     const offsets = new Map<string, string>()
     for (const store of entry.task.stores.values()) {
       const topic = this.deps.topology.changelogTopicOf(store.name)
-      const end = topic === undefined ? undefined : changelogEnds.get(`${topic}:${entry.task.partition}`)
+      const end = topic === undefined ? undefined : changelogEnds.get(topicPartitionKey({ topic, partition: entry.task.partition }))
       if (end !== undefined) offsets.set(store.name, end.toString())
     }
     return offsets
