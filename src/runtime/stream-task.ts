@@ -3,6 +3,7 @@ import { checkEventTime, futureSkewBoundMs } from '../processor/event-time.js'
 import type { Cancellable, Processor, PunctuationType, Punctuator } from '../processor/processor.js'
 import type { CachingProcessor, PrefetchingProcessor } from '../processor/processor-capabilities.js'
 import { Record } from '../processor/record.js'
+import { TaskId } from '../processor/task-id.js'
 import type { ManagedStore } from '../state/managed-store.js'
 import type { StateStore } from '../state/store.js'
 import type { SinkNode, SourceNode } from '../topology/nodes.js'
@@ -74,7 +75,7 @@ export class StreamTask implements TaskServices {
 
   constructor(private readonly options: StreamTaskOptions) {
     this.applicationId = options.applicationId
-    this.taskId = `${options.subtopology.id}_${options.partition}`
+    this.taskId = new TaskId(options.subtopology.id, options.partition).format()
     this.updateCacheMaxEntries = options.updateCacheMaxEntries ?? 0
     this.updateCacheMaxBytes = options.updateCacheMaxBytes
     this.futureSkewMs = futureSkewBoundMs(options.maxFutureTimestampSkewMs)

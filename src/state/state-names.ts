@@ -1,10 +1,11 @@
+import { TaskId } from '../processor/task-id.js'
+
 /**
  * Names that become paths under the state directory: <stateDir>/<applicationId>/<taskId>/<store>.
  * They must stay one directory level each, so `.`, `..`, separators and hidden names (which
  * Sluice uses for its own files, `.sluice-state`, `.checkpoint`) are refused.
  */
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
-const TASK_ID = /^\d+_\d+$/
 
 /** Why `name` cannot be an application id or store name, or undefined when it can. */
 export function unsafeNameReason(name: string, maxLength: number): string | undefined {
@@ -17,16 +18,11 @@ export function unsafeNameReason(name: string, maxLength: number): string | unde
 /** Application ids and store names are parts of topic names, which Kafka limits to 249 characters. */
 export const MAX_NAME_LENGTH = 249
 
-/** A task id is `<sub-topology>_<partition>`, both numbers. */
-export function isTaskId(taskId: string): boolean {
-  return TASK_ID.test(taskId)
-}
-
 /** Throws unless every part is a safe name (application id, store) or a task id: for paths built at run time. */
 export function checkStatePathParts(applicationId: string, taskId?: string, store?: string): void {
   const appProblem = unsafeNameReason(applicationId, MAX_NAME_LENGTH)
   if (appProblem) throw new Error(`applicationId "${applicationId}" ${appProblem}`)
-  if (taskId !== undefined && !isTaskId(taskId)) throw new Error(`task id "${taskId}" must be <sub-topology>_<partition>`)
+  if (taskId !== undefined) TaskId.parse(taskId) // throws, naming it, unless it is a task id's one string form
   const storeProblem = store === undefined ? undefined : unsafeNameReason(store, MAX_NAME_LENGTH)
   if (storeProblem) throw new Error(`store name "${store}" ${storeProblem}`)
 }

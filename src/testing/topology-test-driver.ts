@@ -1,6 +1,8 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { TaskId } from '../processor/task-id.js'
+import { topicPartitionKey } from '../processor/topic-partition.js'
 import type { Serde } from '../serde/serde.js'
 import { commitTasks } from '../runtime/commit-sequence.js'
 import { deadLetterRecord } from '../runtime/dead-letter.js'
@@ -131,7 +133,7 @@ export class TopologyTestDriver implements InputSink {
     return total
   }
 
-  /** Committed next offsets per `topic-partition`. */
+  /** Committed next offsets per `<topic>:<partition>` (see topicPartitionKey), e.g. `orders:0`. */
   committed(): ReadonlyMap<string, string> {
     return this.committedOffsets
   }
@@ -155,7 +157,7 @@ export class TopologyTestDriver implements InputSink {
         },
         sendOutputs: async () => {},
         commitOffsets: async (all) => {
-          for (const { partition, offsets } of all) for (const [topic, offset] of offsets) this.committedOffsets.set(`${topic}-${partition}`, offset)
+          for (const { partition, offsets } of all) for (const [topic, offset] of offsets) this.committedOffsets.set(topicPartitionKey({ topic, partition }), offset)
         },
       },
       this.wallClockMs,
@@ -205,7 +207,7 @@ export class TopologyTestDriver implements InputSink {
         }
       : undefined
     for (const subtopology of this.topology.subtopologies) {
-      const taskId = `${subtopology.id}_0`
+      const taskId = new TaskId(subtopology.id, 0).format()
       const stores = new Map<string, ManagedStore>()
       if (subtopology.stores.length > 0) await createStateDirectories(this.stateDir, this.topology.applicationId, taskId)
       for (const spec of subtopology.stores) {

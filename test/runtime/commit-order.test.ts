@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { defineTopology, serdes, Stores, type KeyValueStore, type ProcessorSupplier, type Topology } from 'sluice'
 // The commit order is internal: these imports are the exception to "public API only".
+import { TaskId } from '../../src/processor/task-id.js'
+import { topicPartitionKey } from '../../src/processor/topic-partition.js'
 import { commitTasks, type CommitSteps, type TaskOffsets } from '../../src/runtime/commit-sequence.js'
 import { atLeastOnceSteps, BackgroundSender } from '../../src/runtime/kafka/background-sender.js'
 import type { BatchSender } from '../../src/runtime/kafka/buffered-collector.js'
@@ -105,10 +107,11 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
   async function createTask(partition: number, recorder: Recorder, collector: StreamTaskOptions['collector'] = recorder.collector): Promise<StreamTask> {
     const [subtopology] = topology.subtopologies
     const stores = new Map<string, ManagedStore>()
+    const taskId = new TaskId(subtopology.id, partition).format()
     for (const spec of subtopology.stores) {
-      const store = await openStore(spec, { directory: join(stateDir, `0_${partition}`, spec.name), backend }, { serdeTopic: topology.changelogTopicOf(spec.name) })
+      const store = await openStore(spec, { directory: join(stateDir, taskId, spec.name), backend }, { serdeTopic: topology.changelogTopicOf(spec.name) })
       opened.push(store)
-      recorder.watch(`0_${partition}`, store)
+      recorder.watch(taskId, store)
       stores.set(spec.name, store)
     }
     const task = new StreamTask({ applicationId: topology.applicationId, subtopology, partition, stores, collector, clock: () => 0 })
@@ -299,7 +302,7 @@ describe.each(BACKENDS)('commit sequence on %s', (backend) => {
               // As a broker answers: per partition written, the offset of its first record.
               const metadata = new Map<string, { topicName: string; partition: number; errorCode: number; baseOffset: string }>()
               for (const record of records) {
-                const key = `${record.topic}:${record.partition ?? 0}`
+                const key = topicPartitionKey({ topic: record.topic, partition: record.partition ?? 0 })
                 const base = this.nextOffset.get(key) ?? 0
                 this.nextOffset.set(key, base + 1)
                 if (!metadata.has(key)) metadata.set(key, { topicName: record.topic, partition: record.partition ?? 0, errorCode: 0, baseOffset: String(base) })

@@ -117,7 +117,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
         { key: 'k2', value: 4 },
       ])
       await driver.commit()
-      expect(driver.committed().get('orders-0')).toBe('2')
+      expect(driver.committed().get('orders:0')).toBe('2')
     })
   })
 
@@ -209,7 +209,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
       expect(header(1, 'origin')).toBe('test')
       // Offsets move past dead-lettered records.
       await driver.commit()
-      expect(driver.committed().get('orders-0')).toBe(String(raw.length))
+      expect(driver.committed().get('orders:0')).toBe(String(raw.length))
     })
   })
 })

@@ -42,6 +42,13 @@ describe('recursive deletes stay inside the state root, in Sluice directories', 
     await deleteApplicationState(root, 'app') // nothing left: nothing to do
   })
 
+  test('a task directory is made only under a task id, in its one string form', async () => {
+    for (const task of ['0_01', '0-1', '../0_1', '0_1/x']) {
+      await expect(createStateDirectories(root, 'app', task), task).rejects.toThrow(`malformed task id ${JSON.stringify(task)}`)
+    }
+    expect(existsSync(join(root, 'app', '0_01'))).toBe(false)
+  })
+
   test('targets outside the root, the root itself and unmarked directories are refused; nothing is deleted', async () => {
     await mkdir(join(root, 'not-sluice', 'inner'), { recursive: true })
     for (const target of [sandbox, root, join(root, '..'), join(root, 'app', '..', '..'), join(sandbox, 'precious.txt')]) {

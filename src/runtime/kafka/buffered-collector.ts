@@ -1,5 +1,6 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import { partitionForKey } from './default-partitioner.js'
 import type { PartitionCounts } from './internal-topics.js'
@@ -86,7 +87,7 @@ export async function sendRequest(producer: BatchSender, records: readonly Prepa
   const metadata = await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
   for (const result of metadata) {
     const count = perPartition.get(result.topicName)?.[result.partition]
-    if (count !== undefined && result.baseOffset !== undefined) ends.set(`${result.topicName}:${result.partition}`, BigInt(result.baseOffset) + BigInt(count))
+    if (count !== undefined && result.baseOffset !== undefined) ends.set(topicPartitionKey({ topic: result.topicName, partition: result.partition }), BigInt(result.baseOffset) + BigInt(count))
   }
 }
 

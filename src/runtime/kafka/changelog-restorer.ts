@@ -1,6 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { ChangeRecord } from '../../state/managed-store.js'
 
 /** One store partition to bring up to date: replay its changelog from `from` to `to` (exclusive). */
@@ -38,8 +39,7 @@ export async function restoreChangelogs(
 ): Promise<void> {
   const pending = targets.filter((target) => target.to > target.from)
   if (pending.length === 0) return
-  const key = (topic: string, partition: number): string => `${topic}:${partition}`
-  const remaining = new Map(pending.map((target) => [key(target.topic, target.partition), target]))
+  const remaining = new Map(pending.map((target) => [topicPartitionKey(target), target]))
   const total = pending.reduce((sum, target) => sum + Number(target.to - target.from), 0)
   let restored = 0
   let lastReport = Date.now()
@@ -70,16 +70,16 @@ export async function restoreChangelogs(
     // Reaching the end is judged on every fetched batch, also those kafkajs never hands to
     // eachBatch because they held only transaction markers or aborted records.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const target = remaining.get(key(payload.topic, payload.partition))
+      const target = remaining.get(topicPartitionKey(payload))
       if (!target || BigInt(payload.lastOffset) + 1n < target.to) return
-      remaining.delete(key(payload.topic, payload.partition))
+      remaining.delete(topicPartitionKey(payload))
       consumer.pause([{ topic: payload.topic, partitions: [payload.partition] }])
       if (remaining.size === 0) finish()
     })
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        const target = remaining.get(key(batch.topic, batch.partition))
+        const target = remaining.get(topicPartitionKey(batch))
         if (!target) return
         try {
           const records: ChangeRecord[] = []

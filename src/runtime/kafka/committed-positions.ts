@@ -1,3 +1,5 @@
+import { topicPartitionKey } from '../../processor/topic-partition.js'
+
 /**
  * The next offset per source partition that this instance itself committed last. Under
  * exactly-once the offsets of a transaction become visible to an offset fetch only some time
@@ -11,7 +13,7 @@ export class CommittedPositions {
 
   record(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
     for (const { topic, partition, offset } of offsets) {
-      const key = `${topic}:${partition}`
+      const key = topicPartitionKey({ topic, partition })
       const value = BigInt(offset)
       if (!((this.next.get(key) ?? -1n) >= value)) this.next.set(key, value)
     }
@@ -19,7 +21,7 @@ export class CommittedPositions {
 
   /** The offset to resume a partition from: the fetched committed offset or this instance's own later one. */
   resumeFrom(topic: string, partition: number, fetched: string | undefined): string | undefined {
-    const own = this.next.get(`${topic}:${partition}`)
+    const own = this.next.get(topicPartitionKey({ topic, partition }))
     const group = fetched !== undefined && Number(fetched) >= 0 ? BigInt(fetched) : undefined
     if (own === undefined) return group?.toString()
     return (group === undefined || own > group ? own : group).toString()

@@ -2,6 +2,8 @@ import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
+import { TaskId } from '../../processor/task-id.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { Headers } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import { AsyncLock } from '../async-lock.js'
@@ -465,7 +467,7 @@ export class KafkaStreams {
     }
     if (isStale() || session.ended) return
     const subtopology = this.topology.subtopologyOf(batch.topic)
-    const task = subtopology && taskManager.get(`${subtopology.id}_${batch.partition}`)?.task
+    const task = subtopology && taskManager.get(new TaskId(subtopology.id, batch.partition).format())?.task
     if (!task) return
     const records: IncomingRecord[] = batch.messages.map((message) => ({
       topic: batch.topic,
@@ -495,7 +497,7 @@ export class KafkaStreams {
   private onEmptyBatch(topic: string, partition: number, lastOffset: string, session: GroupSession): void {
     if (session !== this.session || this.stateValue !== 'RUNNING') return
     const subtopology = this.topology.subtopologyOf(topic)
-    const task = subtopology && this.taskManager?.get(`${subtopology.id}_${partition}`)?.task
+    const task = subtopology && this.taskManager?.get(new TaskId(subtopology.id, partition).format())?.task
     if (!task) return
     task.advanceOffset(topic, (BigInt(lastOffset) + 1n).toString())
     this.uncommitted = true
@@ -628,8 +630,11 @@ export class KafkaStreams {
   private async knownChangelogEnds(partitions: readonly number[]): Promise<Map<string, bigint>> {
     const changelogs = this.topology.internalTopics.filter((topic) => topic.kind === 'changelog').map((topic) => topic.name)
     for (const topic of changelogs) {
-      if (partitions.every((partition) => this.changelogEnds.has(`${topic}:${partition}`))) continue
-      for (const [partition, end] of await this.endOffsets(topic)) if (!this.changelogEnds.has(`${topic}:${partition}`)) this.changelogEnds.set(`${topic}:${partition}`, end)
+      if (partitions.every((partition) => this.changelogEnds.has(topicPartitionKey({ topic, partition })))) continue
+      for (const [partition, end] of await this.endOffsets(topic)) {
+        const key = topicPartitionKey({ topic, partition })
+        if (!this.changelogEnds.has(key)) this.changelogEnds.set(key, end)
+      }
     }
     return this.changelogEnds
   }

@@ -1,6 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Admin } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 
 /**
  * Deletes repartition records once their offsets are committed. Repartition topics keep
@@ -23,7 +24,7 @@ export class RepartitionPurger {
 
   /** Called after consumed offsets were committed (in a transaction too: they are then committed). */
   committedOffsets(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
-    for (const entry of offsets) if (this.repartitionTopics.has(entry.topic)) this.committed.set(`${entry.topic}:${entry.partition}`, entry)
+    for (const entry of offsets) if (this.repartitionTopics.has(entry.topic)) this.committed.set(topicPartitionKey(entry), entry)
     this.purgeIfDue()
   }
 

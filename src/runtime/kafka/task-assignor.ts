@@ -1,14 +1,10 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { AssignerProtocol, type Assigner, type Cluster } from 'kafkajs'
+import { compareTaskIds, TaskId } from '../../processor/task-id.js'
 import type { Topology } from '../../topology/topology.js'
 
 const NAME = 'SluiceTaskAssignor'
 const VERSION = 1
-
-/** `<subtopology>_<partition>` */
-export function taskIdOf(subtopologyId: number, partition: number): string {
-  return `${subtopologyId}_${partition}`
-}
 
 /**
  * Assigns whole tasks, not single partitions: partition p of every source topic of a
@@ -29,7 +25,7 @@ export function taskAssignor(topology: Topology, currentTasks: () => readonly st
         const subtopology = topology.subtopologyOf(topic)
         if (!subtopology) continue
         for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
-          const id = taskIdOf(subtopology.id, partitionId)
+          const id = new TaskId(subtopology.id, partitionId).format()
           tasks.set(id, [...(tasks.get(id) ?? []), { topic, partition: partitionId }])
         }
       }
@@ -71,12 +67,7 @@ export function assignTasks(taskIds: readonly string[], memberIds: readonly stri
       load.set(member, (load.get(member) ?? 0) + 1)
     }
   }
-  const byId = (a: string, b: string): number => {
-    const [sa, pa] = a.split('_').map(Number)
-    const [sb, pb] = b.split('_').map(Number)
-    return sa - sb || pa - pb
-  }
-  for (const task of [...taskIds].sort(byId)) {
+  for (const task of [...taskIds].sort(compareTaskIds)) {
     if (owner.has(task)) continue
     const member = [...memberIds].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || (a < b ? -1 : 1))[0]
     owner.set(task, member)

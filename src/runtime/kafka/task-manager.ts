@@ -1,6 +1,8 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { compareTaskIds, TaskId } from '../../processor/task-id.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-delete.js'
@@ -13,7 +15,6 @@ import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
 import { CheckpointFile } from '../../state/checkpoint-file.js'
 import type { PartitionCounts } from './internal-topics.js'
 import type { ResolvedStreamsConfig } from '../streams-config.js'
-import { taskIdOf } from './task-assignor.js'
 
 /** A running task with what belongs to it alone. */
 export interface ActiveTask {
@@ -59,7 +60,7 @@ export class TaskManager {
     const ids = new Set<string>()
     for (const [topic, partitions] of Object.entries(assignment)) {
       const subtopology = this.deps.topology.subtopologyOf(topic)
-      if (subtopology) for (const partition of partitions) ids.add(taskIdOf(subtopology.id, partition))
+      if (subtopology) for (const partition of partitions) ids.add(new TaskId(subtopology.id, partition).format())
     }
     this.assigned = ids
     this.reconciled = false
@@ -96,7 +97,7 @@ export class TaskManager {
     }
     const created: ActiveTask[] = []
     try {
-      for (const taskId of [...this.assigned].sort()) {
+      for (const taskId of [...this.assigned].sort(compareTaskIds)) {
         if (!this.active.has(taskId)) created.push(await this.createTask(taskId))
       }
       await this.restore(created, keepAlive)
@@ -149,14 +150,14 @@ export class TaskManager {
     const offsets = new Map<string, string>()
     for (const store of entry.task.stores.values()) {
       const topic = this.deps.topology.changelogTopicOf(store.name)
-      const end = topic === undefined ? undefined : changelogEnds.get(`${topic}:${entry.task.partition}`)
+      const end = topic === undefined ? undefined : changelogEnds.get(topicPartitionKey({ topic, partition: entry.task.partition }))
       if (end !== undefined) offsets.set(store.name, end.toString())
     }
     return offsets
   }
 
   private async createTask(taskId: string): Promise<ActiveTask> {
-    const [subtopologyId, partition] = taskId.split('_').map(Number)
+    const { subtopology: subtopologyId, partition } = TaskId.parse(taskId)
     const subtopology = this.deps.topology.subtopologies[subtopologyId]
     const directory = join(this.deps.config.stateDir, this.deps.topology.applicationId, taskId)
     await createStateDirectories(this.deps.config.stateDir, this.deps.topology.applicationId, taskId) // marked: deletes below check it

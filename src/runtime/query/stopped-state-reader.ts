@@ -5,7 +5,8 @@ import type { BackendKind } from '../../state/backend.js'
 import { lockHolder } from '../../state/backends/lock-holder.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteTemporaryDirectory } from '../../state/safe-delete.js'
-import { compareTaskIds, queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
+import { compareTaskIds, TaskId } from '../../processor/task-id.js'
+import { queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
 import { readAllPages } from '../../state/query/store-pages.js'
 import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { StoreSpec } from '../../state/store.js'
@@ -74,8 +75,8 @@ export class StoppedStateReader {
     const subtopologies = new Set(this.topology.subtopologies.filter((sub) => sub.stores.some((store) => store.name === spec.name)).map((sub) => sub.id))
     const found: { task: string; directory: string }[] = []
     for (const task of names) {
-      const match = /^(\d+)_(\d+)$/.exec(task)
-      if (!match || !subtopologies.has(Number(match[1]))) continue
+      const id = TaskId.tryParse(task)
+      if (!id || !subtopologies.has(id.subtopology)) continue
       const directory = join(this.applicationDirectory, task, spec.name)
       if (await stat(directory).then((s) => s.isDirectory(), () => false)) found.push({ task, directory })
     }

@@ -1,6 +1,7 @@
 import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
 import { messageOf } from '../../errors.js'
+import { topicPartitionKey } from '../../processor/topic-partition.js'
 import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
 import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
@@ -194,7 +195,7 @@ export class PostgresSink {
         `SELECT topic, partition, next_offset FROM ${quoteTable(this.offsetsTable)} WHERE group_id = $1`,
         [this.config.groupId],
       )
-      this.positions = new Map(rows.map((row) => [`${row.topic}:${row.partition}`, BigInt(row.next_offset)]))
+      this.positions = new Map(rows.map((row) => [topicPartitionKey(row), BigInt(row.next_offset)]))
     })
   }
 
@@ -213,7 +214,7 @@ export class PostgresSink {
   private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, session: GroupSession): Promise<void> {
     await this.positionsLoaded
     if (!isRunning() || isStale() || this.stopping) return
-    const key = `${batch.topic}:${batch.partition}`
+    const key = topicPartitionKey(batch)
     const stored = this.positions.get(key)
     if (stored !== undefined && BigInt(batch.firstOffset() ?? '0') > stored) {
       // Kafka is ahead of what PostgreSQL holds: go back to PostgreSQL's position.

@@ -1,3 +1,4 @@
+import { compareTaskIds } from '../../processor/task-id.js'
 import { keySuccessor, narrowRange, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'
@@ -116,11 +117,4 @@ function checkOperation(spec: StoreSpec, request: StoreRequest): void {
 /** A read that does not fit the store (a window fetch on a key-value store, say). */
 export class StoreOperationError extends Error {
   override readonly name = 'StoreOperationError'
-}
-
-/** Task ids `<subtopology>_<partition>` in numeric order (1_2 before 1_10). */
-export function compareTaskIds(a: string, b: string): number {
-  const [sa, pa] = a.split('_').map(Number)
-  const [sb, pb] = b.split('_').map(Number)
-  return sa - sb || pa - pb || a.localeCompare(b)
 }

@@ -1,3 +1,4 @@
+import { TaskId } from '../../processor/task-id.js'
 import { StoreRequestError } from './store-request-text.js'
 
 /**
@@ -16,7 +17,9 @@ export function encodeCursor(cursor: StoreCursor): string {
 }
 
 export function decodeCursor(text: string): StoreCursor {
-  const match = /^(\d+_\d+)\.([A-Za-z0-9_-]*)$/.exec(text)
-  if (!match) throw new StoreRequestError(`malformed cursor ${JSON.stringify(text)}: pass the "next" of the previous page as it is`)
-  return { task: match[1], storeKey: Buffer.from(match[2], 'base64url') }
+  const dot = text.indexOf('.')
+  const task = dot < 0 ? undefined : TaskId.tryParse(text.slice(0, dot))
+  const key = text.slice(dot + 1)
+  if (!task || !/^[A-Za-z0-9_-]*$/.test(key)) throw new StoreRequestError(`malformed cursor ${JSON.stringify(text)}: pass the "next" of the previous page as it is`)
+  return { task: task.format(), storeKey: Buffer.from(key, 'base64url') }
 }

@@ -144,6 +144,9 @@ describe('store reads in pages', () => {
     const spec = keyValueSpec()
     const instances = await keyValueInstances(spec, 2)
     await expect(queryStorePage(spec, 'words', instances, { op: 'range' }, { cursor: 'not a cursor', limit: 5, maxBytes: 1000 })).rejects.toThrow(StoreRequestError)
+    for (const cursor of ['0_x.AA', '00_1.AA', '0_1', '0_1.A+A']) {
+      await expect(queryStorePage(spec, 'words', instances, { op: 'range' }, { cursor, limit: 5, maxBytes: 1000 }), cursor).rejects.toThrow(StoreRequestError)
+    }
     await expect(queryStorePage(spec, 'words', instances, { op: 'range' }, { limit: 0, maxBytes: 1000 })).rejects.toThrow(StoreRequestError)
   })
 })
