@@ -1,4 +1,4 @@
-import { TaskId } from '../processor/task-id.js'
+import { TaskId } from '../base/task-id.js'
 
 /**
  * Names that become paths under the state directory: <stateDir>/<applicationId>/<taskId>/<store>.

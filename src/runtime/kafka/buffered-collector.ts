@@ -1,6 +1,6 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import { partitionForKey } from './default-partitioner.js'
 import type { PartitionCounts } from './internal-topics.js'

@@ -1,7 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { ChangeRecord } from '../../state/managed-store.js'
 
 /** One store partition to bring up to date: replay its changelog from `from` to `to` (exclusive). */

@@ -1,4 +1,4 @@
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 
 /**
  * The next offset per source partition that this instance itself committed last. Under

@@ -1,7 +1,7 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Admin } from 'kafkajs'
 import { messageOf } from '../../errors.js'
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 
 /**
  * Deletes repartition records once their offsets are committed. Repartition topics keep

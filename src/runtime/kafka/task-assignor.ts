@@ -1,6 +1,6 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { AssignerProtocol, type Assigner, type Cluster } from 'kafkajs'
-import { compareTaskIds, TaskId } from '../../processor/task-id.js'
+import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import type { Topology } from '../../topology/topology.js'
 
 const NAME = 'SluiceTaskAssignor'

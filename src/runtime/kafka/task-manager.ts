@@ -1,8 +1,8 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
-import { compareTaskIds, TaskId } from '../../processor/task-id.js'
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { compareTaskIds, TaskId } from '../../base/task-id.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-delete.js'

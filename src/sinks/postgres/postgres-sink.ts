@@ -1,7 +1,7 @@
 import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
 import { messageOf } from '../../errors.js'
-import { topicPartitionKey } from '../../processor/topic-partition.js'
+import { topicPartitionKey } from '../../base/topic-partition.js'
 import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
 import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'

@@ -1,4 +1,4 @@
-import { compareTaskIds } from '../../processor/task-id.js'
+import { compareTaskIds } from '../../base/task-id.js'
 import { keySuccessor, narrowRange, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'

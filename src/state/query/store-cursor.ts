@@ -1,4 +1,4 @@
-import { TaskId } from '../../processor/task-id.js'
+import { TaskId } from '../../base/task-id.js'
 import { StoreRequestError } from './store-request-text.js'
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareTopicPartitions, parseTopicPartitionKey, topicPartitionKey, type TopicPartition } from '../../src/processor/topic-partition.js'
+import { compareTopicPartitions, parseTopicPartitionKey, topicPartitionKey, type TopicPartition } from '../../src/base/topic-partition.js'
 
 describe('topic-partition keys', () => {
   it('are <topic>:<partition>', () => {

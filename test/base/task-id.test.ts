@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareTaskIds, TaskId } from '../../src/processor/task-id.js'
+import { compareTaskIds, TaskId } from '../../src/base/task-id.js'
 
 describe('TaskId', () => {
   it('formats as <subtopology>_<partition>, the name of its state directory', () => {
