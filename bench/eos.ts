@@ -1,6 +1,6 @@
 import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { execFileSync } from 'node:child_process'
-import { Partitioners } from 'kafkajs'
+import { Partitioners } from 'sluice-kafkajs'
 import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'
 import pg from 'pg'
 import { serdes } from 'sluice'

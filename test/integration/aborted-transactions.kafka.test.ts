@@ -6,7 +6,7 @@ import { createTopic, kafka, unique, withAdmin } from './kafka-helpers.js'
 
 test('kafkajs uses the corrected aborted-transaction filter', () => {
   const require = createRequire(import.meta.url)
-  expect(require('kafkajs/src/consumer/filterAbortedMessages.js')).toBe(filterAbortedMessages)
+  expect(require('sluice-kafkajs/src/consumer/filterAbortedMessages.js')).toBe(filterAbortedMessages)
 })
 
 test('a read-committed consumer starting at the first offset of an aborted transaction sees none of it', async () => {

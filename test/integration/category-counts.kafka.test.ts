@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { DEAD_LETTER_HEADERS, serdes } from 'sluice'
-import type { KafkaMessage } from 'kafkajs'
+import type { KafkaMessage } from 'sluice-kafkajs'
 import { benchTransactions } from '../../bench/transactions.js'
 import { createTopic, groupLag, produce, readTopic, SluiceProcess, unique, waitFor, withAdmin } from './kafka-helpers.js'
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'sluice-kafkajs'
 
 export const BROKERS = (process.env.SLUICE_BROKERS ?? '127.0.0.1:9092').split(',')
 const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url))

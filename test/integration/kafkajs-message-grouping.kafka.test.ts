@@ -6,7 +6,7 @@ import { createTopic, kafka, readTopic, unique } from './kafka-helpers.js'
 
 test('kafkajs uses the one-pass message grouping', () => {
   const require = createRequire(import.meta.url)
-  expect(require('kafkajs/src/producer/groupMessagesPerPartition.js')).toBe(groupMessagesPerPartition)
+  expect(require('sluice-kafkajs/src/producer/groupMessagesPerPartition.js')).toBe(groupMessagesPerPartition)
 })
 
 test('messages are grouped per partition, in their order, as kafkajs groups them', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { Partitioners } from 'kafkajs'
+import { Partitioners } from 'sluice-kafkajs'
 import { benchTransactions } from '../../bench/transactions.js'
 import { BROKERS, createTopic, kafka, unique, withAdmin } from './kafka-helpers.js'
 

@@ -4,7 +4,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { KafkaMessage } from 'kafkajs'
+import type { KafkaMessage } from 'sluice-kafkajs'
 import type pg from 'pg'
 import { serdes } from 'sluice'
 import { benchTransactions } from '../../bench/transactions.js'

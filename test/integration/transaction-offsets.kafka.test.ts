@@ -3,7 +3,7 @@
 // still writes the previous one's markers. kafkajs does not retry that; before the retry every
 // such answer failed the commit, and the instance closed, wiped and restored all its tasks.
 import '../../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Partitioners } from 'kafkajs'
+import { Partitioners } from 'sluice-kafkajs'
 import { expect, test } from 'vitest'
 import { sendOffsetsRetrying } from '../../src/runtime/kafka/transaction-offsets.js'
 import { createTopic, kafka, unique, withAdmin } from './kafka-helpers.js'

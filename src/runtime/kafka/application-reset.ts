@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel } from 'sluice-kafkajs'
 import { checkDeletable } from '../../state/safe-delete.js'
 import { applicationDirectory } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'

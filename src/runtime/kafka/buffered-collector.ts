@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs'
+import type { Message, ProducerBatch, RecordMetadata } from 'sluice-kafkajs'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'
 import { partitionForKey } from './default-partitioner.js'

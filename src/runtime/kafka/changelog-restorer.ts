@@ -1,6 +1,6 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
-import type { Kafka } from 'kafkajs'
+import type { Kafka } from 'sluice-kafkajs'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { ChangeRecord } from '../../state/managed-store.js'
 

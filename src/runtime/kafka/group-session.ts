@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs'
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { MembershipLease } from './membership-lease.js'
 

@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Admin, ITopicConfig } from 'kafkajs'
+import type { Admin, ITopicConfig } from 'sluice-kafkajs'
 import { TopologyError } from '../../errors.js'
 import type { Topology } from '../../topology/topology.js'
 import { maxMessageBytesEntry, maxMessageBytesOf } from './message-size-limits.js'

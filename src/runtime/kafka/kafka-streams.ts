@@ -1,5 +1,5 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'kafkajs'
+import { requireKafkajsCorrections } from './kafkajs-corrections.js' // first: corrects kafkajs before it loads
+import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'sluice-kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import { TaskId } from '../../base/task-id.js'
@@ -204,6 +204,7 @@ export class KafkaStreams {
 
   private async startUp(): Promise<void> {
     const { config, topology } = this
+    if (config.processingGuarantee === 'exactly_once') requireKafkajsCorrections('exactly-once processing')
     // First, so that a port in use fails the start before anything connects; reads answer 503 until RUNNING.
     if (config.queryPort !== undefined) {
       this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)

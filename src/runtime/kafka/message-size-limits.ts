@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Admin, ConfigResourceTypes } from 'kafkajs'
+import type { Admin, ConfigResourceTypes } from 'sluice-kafkajs'
 import { MAX_REQUEST_BYTES } from './buffered-collector.js'
 
 const MAX_MESSAGE_BYTES = 'max.message.bytes'

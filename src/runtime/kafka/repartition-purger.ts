@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Admin } from 'kafkajs'
+import type { Admin } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 

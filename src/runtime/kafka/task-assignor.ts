@@ -1,5 +1,5 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import { AssignerProtocol, type Assigner, type Cluster } from 'kafkajs'
+import { AssignerProtocol, type Assigner, type Cluster } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import type { Topology } from '../../topology/topology.js'
 

@@ -1,6 +1,6 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
-import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { ManagedStore } from '../../state/managed-store.js'

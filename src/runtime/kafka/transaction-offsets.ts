@@ -1,4 +1,4 @@
-import type { Transaction } from 'kafkajs'
+import type { Transaction } from 'sluice-kafkajs'
 import { isConcurrentTransactions } from './fault-classification.js'
 
 /** How long an offsets-only commit retries CONCURRENT_TRANSACTIONS (the previous commit's markers). */

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs'
+import type { Message } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { DEAD_LETTER_HEADERS } from '../../runtime/dead-letter.js'
 import type { TransactionClient } from './pg-database.js'

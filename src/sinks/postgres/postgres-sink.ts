@@ -1,5 +1,5 @@
-import '../../runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'kafkajs'
+import { requireKafkajsCorrections } from '../../runtime/kafka/kafkajs-corrections.js' // first: corrects kafkajs before it loads
+import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
@@ -64,6 +64,7 @@ export class PostgresSink {
   }
 
   async start(): Promise<void> {
+    requireKafkajsCorrections('the PostgreSQL sink (it reads committed records only)')
     // Two sinks creating the same table at once: one of them gets a duplicate error; its retry finds the table.
     const concurrentCreate = (error: unknown): boolean => /^(23505|42P07|42P06)$/.test((error as { code?: string }).code ?? '')
     await this.withRetry('create tables', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { murmur2, partitionForKey } from '../../../src/runtime/kafka/default-partitioner.js'
 
 // kafkajs's own murmur2 (Java-compatible, in 64-bit Long arithmetic) is the reference.
-const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number
+const kafkajsMurmur2 = createRequire(import.meta.url)('sluice-kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number
 
 describe('default partitioner', () => {
   test('murmur2 equals kafkajs (and so the Java client) for keys of every length and byte', () => {
