@@ -8,7 +8,7 @@ Creates a project that depends on Sluice in <dir> (a new or empty directory): pa
 tsconfig.json (strict), a word-count topology (src/topology.ts), its test on the in-process
 driver (test/topology.test.ts) and a README. Then: cd <dir> && npm install && npm test.
   --sluice-spec spec    the sluice dependency in package.json (default ^<this version>),
-                        e.g. a tarball from npm pack: file:/path/to/sluice-0.1.0.tgz
+                        e.g. a tarball from npm pack: file:/path/to/sluice-<version>.tgz
 `
 
 /** Versions of the tools the new project's scripts use. */
