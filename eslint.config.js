@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 import layers from './eslint/layers.js'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'state/', '.services/', '.scratch/', 'coverage/'] },
+  { ignores: ['node_modules/', 'state/', '.services/', '.scratch/', 'coverage/', 'dist/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,6 +27,6 @@ export default tseslint.config(
   },
   {
     files: ['bin/**/*.js', 'eslint/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 )

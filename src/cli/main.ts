@@ -6,6 +6,7 @@ import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
 import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
 import { describeCommand } from './describe-command.js'
 import { GENERATE_USAGE, generateCommand } from './generate-command.js'
+import { INIT_USAGE, initCommand, type InitPackage } from './init-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
@@ -68,9 +69,10 @@ function isParseArgsError(error: unknown): boolean {
 const HELP = new Set(['--help', '-h'])
 const VERSION = new Set(['--version', '-V', 'version'])
 
-async function version(): Promise<string> {
-  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return manifest.version
+/** This package's name and version, from its package.json. */
+async function thisPackage(): Promise<InitPackage> {
+  const { name, version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as InitPackage
+  return { name, version }
 }
 
 /** True when the arguments ask for help (before a `--`, after which everything is a positional). */
@@ -91,15 +93,17 @@ async function main(argv: string[]): Promise<number> {
     else if (isTopologyCommand(about)) process.stdout.write(COMMAND_USAGES[about])
     else if (about === 'generate') process.stdout.write(GENERATE_USAGE)
     else if (about === 'schema') process.stdout.write(SCHEMA_USAGE)
+    else if (about === 'init') process.stdout.write(INIT_USAGE)
     else throw new UsageError(`unknown command "${about}"`)
     return 0
   }
   if (VERSION.has(command)) {
-    process.stdout.write(`sluice ${await version()}\n`)
+    process.stdout.write(`sluice ${(await thisPackage()).version}\n`)
     return 0
   }
   if (command === 'generate') return asksForHelp(rest) ? (process.stdout.write(GENERATE_USAGE), 0) : generateCommand(rest)
   if (command === 'schema') return asksForHelp(rest) ? (process.stdout.write(SCHEMA_USAGE), 0) : schemaCommand(rest)
+  if (command === 'init') return asksForHelp(rest) ? (process.stdout.write(INIT_USAGE), 0) : initCommand(rest, await thisPackage())
   if (!isTopologyCommand(command)) throw new UsageError(`unknown command "${command}"`)
   if (asksForHelp(rest)) {
     process.stdout.write(COMMAND_USAGES[command])

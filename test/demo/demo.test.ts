@@ -16,6 +16,8 @@ import { transaction } from '../../topologies/schemas.js'
 import { fraudAlert, userAnomaly } from '../../topologies/user-anomaly.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** What `npm run demo` imports first: 'sluice' from src/, TypeScript through tsx. */
+const FROM_SOURCE = new URL('../../scripts/source-entry-points.mjs', import.meta.url).href
 const DAY_MS = 86_400_000
 const SHORT = { count: 3000, users: 30, seed: 42 }
 
@@ -44,7 +46,7 @@ async function referenceAlerts(): Promise<Set<string>> {
 /** Runs `npm run demo`'s script as a user would; resolves with its exit code and output. */
 function runDemo(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'demo/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', FROM_SOURCE, join(ROOT, 'demo/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

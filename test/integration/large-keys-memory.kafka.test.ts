@@ -10,6 +10,8 @@ import { benchTransactions } from '../../bench/transactions.js'
 import { BROKERS, createTopic, kafka, unique, withAdmin } from './kafka-helpers.js'
 
 const CHILD = fileURLToPath(new URL('./fixtures/large-keys-memory.ts', import.meta.url))
+/** 'sluice' from src/, TypeScript through tsx (as `npm run demo` runs). */
+const FROM_SOURCE = new URL('../../scripts/source-entry-points.mjs', import.meta.url).href
 const CATEGORIES = 600
 /** ~1 MiB, and still under the broker's default max.message.bytes (1 MiB + 12) once windowed. */
 const CATEGORY_CHARS = 1_000_000
@@ -40,7 +42,7 @@ interface Report {
 function runChild(env: { [name: string]: string }): Promise<Report> {
   return new Promise((resolve, reject) => {
     // A 1 GiB heap, which the defaults are chosen to fit.
-    const child = spawn(process.execPath, ['--max-old-space-size=1024', '--expose-gc', '--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--max-old-space-size=1024', '--expose-gc', '--import', FROM_SOURCE, CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     const output: string[] = []
     const errors: string[] = []
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()))
