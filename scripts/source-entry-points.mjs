@@ -9,7 +9,7 @@
 // bin/sluice.js imports this file itself when it runs in a checkout. It is not shipped: an
 // installed package runs dist/.
 import { readFileSync } from 'node:fs'
-import { register } from 'node:module'
+import * as nodeModule from 'node:module'
 
 // The same file, loaded a second time as the resolve hook (module hooks run on their own thread).
 const AS_HOOK = '?resolve-hook'
@@ -29,15 +29,22 @@ function sourceEntryPoints() {
 
 let entries
 
-/** The resolve hook (node:module register): Sluice's bare specifiers to its sources. */
-export async function resolve(specifier, context, nextResolve) {
+/** Sluice's bare specifiers to its sources; anything else to the next hook. */
+function resolveSync(specifier, context, nextResolve) {
   entries ??= sourceEntryPoints()
   const source = entries.get(specifier)
   return source === undefined ? nextResolve(specifier, context) : { url: source, shortCircuit: true }
 }
 
+/** The same, as an off-thread hook for Node.js lines without registerHooks (node:module register). */
+export async function resolve(specifier, context, nextResolve) {
+  return resolveSync(specifier, context, nextResolve)
+}
+
 if (!import.meta.url.endsWith(AS_HOOK)) {
-  register(import.meta.url + AS_HOOK)
+  // In-thread hooks where Node.js has them (22.15+; register() is deprecated from 26 on).
+  if (typeof nodeModule.registerHooks === 'function') nodeModule.registerHooks({ resolve: resolveSync })
+  else nodeModule.register(import.meta.url + AS_HOOK)
   // Registered after the hook above, so tsx's resolve runs first and hands bare specifiers on to it.
   await import('tsx')
 }
