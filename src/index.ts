@@ -38,3 +38,7 @@ export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/r
 export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.js'
 
+// Types the public signatures above refer to (what a Topology, a store option or a running config holds).
+export type { ResolvedStreamsConfig } from './runtime/streams-config.js'
+export type { InternalTopic, ProcessorNode, SinkNode, SourceNode, TopologyNode } from './topology/nodes.js'
+export type { AnyStoreSpec } from './state/store.js'
