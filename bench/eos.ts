@@ -1,4 +1,4 @@
-import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import '../src/runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { execFileSync } from 'node:child_process'
 import { Partitioners } from 'sluice-kafkajs'
 import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'

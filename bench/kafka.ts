@@ -1,4 +1,4 @@
-import '../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import '../src/runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { execFileSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -1,6 +1,6 @@
 // Sluice's public API. Everything else under src/ is internal and may change.
 
-import './runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before anything loads it
+import './runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before anything loads it
 
 export { defineTopology, StreamsBuilder, type StreamOptions, type TableOptions, type TopologyConfig } from './dsl/streams-builder.js'
 export { KStream, type GroupedOptions, type KeyValuePair, type Named, type ProcessOptions, type ToOptions } from './dsl/kstream.js'

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { expect, test } from 'vitest'
 import 'sluice'
-import { filterAbortedMessages } from '../../src/runtime/kafka/kafkajs-aborted-filter.js'
+import { filterAbortedMessages } from '../../src/runtime/kafka/kafkajs/kafkajs-aborted-filter.js'
 import { createTopic, kafka, unique, withAdmin } from './kafka-helpers.js'
 
 test('kafkajs uses the corrected aborted-transaction filter', () => {

@@ -1,4 +1,4 @@
-import '../../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import '../../src/runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,4 +1,4 @@
-import '../../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import '../../src/runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { appendFileSync } from 'node:fs'

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { expect, test } from 'vitest'
 import 'sluice'
-import { groupMessagesPerPartition } from '../../src/runtime/kafka/kafkajs-message-grouping.js'
+import { groupMessagesPerPartition } from '../../src/runtime/kafka/kafkajs/kafkajs-message-grouping.js'
 import { createTopic, kafka, readTopic, unique } from './kafka-helpers.js'
 
 test('kafkajs uses the one-pass message grouping', () => {

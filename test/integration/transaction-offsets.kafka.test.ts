@@ -2,7 +2,7 @@
 // coordinator may answer the add-offsets of the next one with CONCURRENT_TRANSACTIONS while it
 // still writes the previous one's markers. kafkajs does not retry that; before the retry every
 // such answer failed the commit, and the instance closed, wiped and restored all its tasks.
-import '../../src/runtime/kafka/kafkajs-corrections.js' // corrects kafkajs before it loads
+import '../../src/runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Partitioners } from 'sluice-kafkajs'
 import { expect, test } from 'vitest'
 import { sendOffsetsRetrying } from '../../src/runtime/kafka/transaction-offsets.js'

@@ -1,4 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
+import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Message, ProducerBatch, RecordMetadata } from 'sluice-kafkajs'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { OutgoingRecord, RecordCollector } from '../wire-records.js'

@@ -1,4 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
+import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'sluice-kafkajs'
 import { topicPartitionKey } from '../../base/topic-partition.js'

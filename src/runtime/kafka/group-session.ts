@@ -1,4 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
+import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { MembershipLease } from './membership-lease.js'

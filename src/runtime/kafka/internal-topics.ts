@@ -1,5 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Admin, ITopicConfig } from 'sluice-kafkajs'
+import type { AdminClient, NewTopic } from './client/admin-client.js'
 import { TopologyError } from '../../errors.js'
 import type { Topology } from '../../topology/topology.js'
 import { maxMessageBytesEntry, maxMessageBytesOf } from './message-size-limits.js'
@@ -18,7 +17,7 @@ const DAY_MS = 86_400_000
  * here) accept records as large as the largest source topic does.
  */
 export async function prepareTopics(
-  admin: Admin,
+  admin: AdminClient,
   topology: Topology,
   options: { replicationFactor: number; extraTopics: readonly string[]; deadLetterTopic?: string },
 ): Promise<PartitionCounts> {
@@ -28,10 +27,9 @@ export async function prepareTopics(
   const missing = external.filter((topic) => !existing.has(topic))
   if (missing.length > 0) throw new TopologyError(`Source topic(s) ${missing.join(', ')} do not exist; create them first`)
   const existingInternal = topology.internalTopics.map((topic) => topic.name).filter((topic) => existing.has(topic))
-  const metadata = await admin.fetchTopicMetadata({ topics: [...external, ...existingInternal] })
-  for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length)
+  for (const [topic, count] of await admin.partitionCounts([...external, ...existingInternal])) counts.set(topic, count)
   const largestSource = Math.max(0, ...(await maxMessageBytesOf(admin, external)).values())
-  const sourceSized = largestSource > 0 ? [maxMessageBytesEntry(largestSource)] : []
+  const sourceSized = largestSource > 0 ? maxMessageBytesEntry(largestSource) : {}
 
   // Repartition topics take their count from the sub-topology that writes them, which may
   // itself read repartition topics: resolve in rounds until every count is known.
@@ -45,18 +43,14 @@ export async function prepareTopics(
       for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, max)
     }
   }
-  const toCreate: ITopicConfig[] = []
+  const toCreate: NewTopic[] = []
   for (const topic of repartitions) {
     const wanted = writerCount.get(topic)
     if (wanted === undefined) throw new TopologyError(`Cannot tell the partition count of repartition topic ${topic}`)
     // Records keep their event time, which may be long past: time-based retention would delete
     // them before they are read. As in Kafka Streams, committed records are deleted instead
     // (RepartitionPurger).
-    checkOrCreate(topic, wanted, [
-      { name: 'cleanup.policy', value: 'delete' },
-      { name: 'retention.ms', value: '-1' },
-      ...sourceSized,
-    ])
+    checkOrCreate(topic, wanted, { 'cleanup.policy': 'delete', 'retention.ms': '-1', ...sourceSized })
   }
   for (const subtopology of topology.subtopologies) {
     const sourceCounts = subtopology.sourceTopics.map((topic) => ({ topic, count: writerCount.get(topic) ?? counts.get(topic) }))
@@ -70,13 +64,8 @@ export async function prepareTopics(
     for (const store of subtopology.stores) {
       const changelog = topology.changelogTopicOf(store.name)
       if (!changelog) continue
-      const config =
-        store.type === 'window'
-          ? [
-              { name: 'cleanup.policy', value: 'compact,delete' },
-              { name: 'retention.ms', value: String((store.retentionMs ?? 0) + DAY_MS) },
-            ]
-          : [{ name: 'cleanup.policy', value: 'compact' }]
+      const config: Record<string, string> =
+        store.type === 'window' ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + DAY_MS) } : { 'cleanup.policy': 'compact' }
       checkOrCreate(changelog, taskCount, config)
     }
   }
@@ -88,26 +77,26 @@ export async function prepareTopics(
   for (const topic of outputs) {
     if (existing.has(topic)) continue
     // A dead letter is a source record, raw: the topic must take the largest one the sources take.
-    const configEntries = topic === options.deadLetterTopic ? sourceSized : []
-    toCreate.push({ topic, numPartitions: widest, replicationFactor: options.replicationFactor, configEntries })
+    const config = topic === options.deadLetterTopic ? sourceSized : {}
+    toCreate.push({ name: topic, partitions: widest, replicationFactor: options.replicationFactor, config })
   }
   // Existing ones too need their real partition counts (custom partitioners, key partitioning).
   const existingOutputs = outputs.filter((topic) => existing.has(topic) && !counts.has(topic))
   if (existingOutputs.length > 0) {
-    for (const topic of (await admin.fetchTopicMetadata({ topics: existingOutputs })).topics) counts.set(topic.name, topic.partitions.length)
+    for (const [topic, count] of await admin.partitionCounts(existingOutputs)) counts.set(topic, count)
   }
 
-  if (toCreate.length > 0) await admin.createTopics({ topics: toCreate, waitForLeaders: true })
-  for (const topic of toCreate) counts.set(topic.topic, topic.numPartitions ?? 1)
+  await admin.createTopics(toCreate)
+  for (const topic of toCreate) counts.set(topic.name, topic.partitions ?? 1)
   return counts
 
-  function checkOrCreate(topic: string, partitions: number, configEntries: { name: string; value: string }[]): void {
+  function checkOrCreate(topic: string, partitions: number, config: Record<string, string>): void {
     const current = counts.get(topic)
     if (current !== undefined) {
       if (current !== partitions) throw new TopologyError(`Internal topic ${topic} has ${current} partitions but needs ${partitions}; run "sluice reset" to recreate it`)
       return
     }
-    toCreate.push({ topic, numPartitions: partitions, replicationFactor: options.replicationFactor, configEntries })
+    toCreate.push({ name: topic, partitions, replicationFactor: options.replicationFactor, config })
     counts.set(topic, partitions)
   }
 }

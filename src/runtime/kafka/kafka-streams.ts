@@ -1,5 +1,5 @@
-import { requireKafkajsCorrections } from './kafkajs-corrections.js' // first: corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type Admin, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Producer } from 'sluice-kafkajs'
+import { requireKafkajsCorrections } from './kafkajs/kafkajs-corrections.js' // first: corrects kafkajs before it loads
+import { Partitioners, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type Producer } from 'sluice-kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import { TaskId } from '../../base/task-id.js'
@@ -28,6 +28,8 @@ import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from '.
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
 import { sendOffsetsRetrying } from './transaction-offsets.js'
+import type { AdminClient } from './client/admin-client.js'
+import { KafkajsClient } from './kafkajs/kafkajs-client.js'
 
 export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
 
@@ -74,9 +76,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export class KafkaStreams {
   readonly config: ResolvedStreamsConfig
+  private readonly client: KafkajsClient
+  /** kafkajs itself, for the consumers and producers that do not go through the client interface yet. */
   private readonly kafka: Kafka
   private readonly lock = new AsyncLock()
-  private admin: Admin | undefined
+  private admin: AdminClient | undefined
   private readonly purger: RepartitionPurger
   private producer: Producer | undefined
   /** At-least-once: sends the shared producer's records in the background, in order. */
@@ -117,7 +121,8 @@ export class KafkaStreams {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(topology.applicationId, config)
-    this.kafka = new Kafka({ clientId: this.config.clientId, brokers: this.config.brokers, logLevel: process.env.SLUICE_KAFKA_LOG === 'debug' ? logLevel.DEBUG : logLevel.WARN, logCreator: this.logCreator() })
+    this.client = new KafkajsClient({ clientId: this.config.clientId, brokers: this.config.brokers, log: (message) => this.config.log(message) })
+    this.kafka = this.client.kafkajs
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     const repartitionTopics = new Set(topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name))
     this.purger = new RepartitionPurger(() => this.admin, repartitionTopics, this.config.log, this.config.purgeIntervalMs)
@@ -210,7 +215,7 @@ export class KafkaStreams {
       this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
       config.log(`store queries at ${this.queryEndpoint.url}`)
     }
-    const admin = this.kafka.admin()
+    const admin = this.client.admin()
     this.admin = admin
     // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting
     // this process at that moment expects; a topic just created may not have its leader yet.
@@ -342,12 +347,12 @@ export class KafkaStreams {
     const created = await (this.taskManager as TaskManager).reconcile(keepAlive)
     if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
     const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
-    const admin = this.admin as Admin
-    const committed = await retryRetriable('reading committed offsets', () => admin.fetchOffsets({ groupId: this.topology.applicationId, topics }), this.config.log, ADMIN_RETRY_MS)
+    const admin = this.admin as AdminClient
+    const committed = await retryRetriable('reading committed offsets', () => admin.committedOffsets(this.topology.applicationId, topics), this.config.log, ADMIN_RETRY_MS)
     if (session.ended) return
     for (const entry of created) {
       for (const topic of entry.task.subtopology.sourceTopics) {
-        const fetched = committed.find((result) => result.topic === topic)?.partitions.find((partition) => partition.partition === entry.task.partition)?.offset
+        const fetched = committed.find((result) => result.topic === topic && result.partition === entry.task.partition)?.offset.toString()
         const offset = this.committedPositions.resumeFrom(topic, entry.task.partition, fetched)
         if (offset !== undefined) session.consumer.seek({ topic, partition: entry.task.partition, offset })
       }
@@ -641,9 +646,8 @@ export class KafkaStreams {
   }
 
   private async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = this.admin as Admin
-    const offsets = await retryRetriable(`reading the end offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), this.config.log, ADMIN_RETRY_MS)
-    return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))
+    const admin = this.admin as AdminClient
+    return retryRetriable(`reading the end offsets of ${topic}`, () => admin.endOffsets(topic), this.config.log, ADMIN_RETRY_MS)
   }
 
   private deadLetter(collector: BufferedCollector, topic: string, error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
@@ -691,24 +695,11 @@ export class KafkaStreams {
       await this.session?.stop()
       await this.producer?.disconnect()
       await this.purger.settled()
-      await this.admin?.disconnect()
+      await this.admin?.close()
     } finally {
       this.stateValue = this.fatal ? 'ERROR' : 'STOPPED'
       this.config.log(this.fatal ? 'stopped with an error' : 'stopped')
       this.resolveStopped()
     }
-  }
-
-  /** kafkajs warnings and errors, without the expected rebalance noise; SLUICE_KAFKA_LOG=debug shows all. */
-  private logCreator() {
-    const verbose = process.env.SLUICE_KAFKA_LOG === 'debug'
-    const log = (): ResolvedStreamsConfig['log'] => this.config.log
-    return () =>
-      ({ level, log: entry }: { level: number; log: { message: string; error?: string } }) => {
-        if (verbose) return log()(`kafka[${level}]: ${entry.message} ${entry.error ?? ''}`)
-        if (level > logLevel.WARN) return
-        if (/rebalanc|Response (Heartbeat|OffsetCommit|JoinGroup|SyncGroup)/i.test(`${entry.message} ${entry.error ?? ''}`)) return
-        log()(`kafka: ${entry.message}${entry.error ? ` (${entry.error})` : ''}`)
-      }
   }
 }

@@ -1,5 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
-import type { Admin } from 'sluice-kafkajs'
+import type { AdminClient } from './client/admin-client.js'
 import { messageOf } from '../../errors.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 
@@ -15,7 +14,7 @@ export class RepartitionPurger {
   private purging: Promise<void> | undefined
 
   constructor(
-    private readonly admin: () => Admin | undefined,
+    private readonly admin: () => AdminClient | undefined,
     private readonly repartitionTopics: ReadonlySet<string>,
     private readonly log: (message: string) => void,
     /** At most this often: each purge is an admin round trip per topic. */
@@ -49,13 +48,11 @@ export class RepartitionPurger {
   private async purge(due: readonly { topic: string; partition: number; offset: string }[]): Promise<void> {
     const admin = this.admin()
     if (!admin) return
-    const byTopic = new Map<string, { partition: number; offset: string }[]>()
-    for (const { topic, partition, offset } of due) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }])
+    const byTopic = new Map<string, { partition: number; offset: bigint }[]>()
+    for (const { topic, partition, offset } of due) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: BigInt(offset) }])
     for (const [topic, partitions] of byTopic) {
       try {
-        // kafkajs finds partition leaders in its metadata cache only: load the topic into it.
-        await admin.fetchTopicMetadata({ topics: [topic] })
-        await admin.deleteTopicRecords({ topic, partitions })
+        await admin.deleteRecordsBefore(topic, partitions)
       } catch (error) {
         this.log(`purging consumed records of ${topic} failed (retried after the next commits): ${messageOf(error)}`)
       }

@@ -1,4 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
+import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { AssignerProtocol, type Assigner, type Cluster } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import type { Topology } from '../../topology/topology.js'

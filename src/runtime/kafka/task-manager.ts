@@ -1,4 +1,4 @@
-import './kafkajs-corrections.js' // corrects kafkajs before it loads
+import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
 import { Partitioners, type Kafka, type Producer } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'

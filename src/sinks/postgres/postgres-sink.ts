@@ -1,10 +1,12 @@
-import { requireKafkajsCorrections } from '../../runtime/kafka/kafkajs-corrections.js' // first: corrects kafkajs before it loads
-import { Kafka, logLevel, Partitioners, type EachBatchPayload, type Message, type Producer } from 'sluice-kafkajs'
+import { requireKafkajsCorrections } from '../../runtime/kafka/kafkajs/kafkajs-corrections.js' // first: corrects kafkajs before it loads
+import { Partitioners, type EachBatchPayload, type Kafka, type Message, type Producer } from 'sluice-kafkajs'
 import { messageOf } from '../../errors.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
 import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
+import type { KafkaClient } from '../../runtime/kafka/client/kafka-client.js'
+import { KafkajsClient } from '../../runtime/kafka/kafkajs/kafkajs-client.js'
 import { deadLetterDestination, type DeadLetterDestination } from './dead-letters.js'
 import { PgDatabase, type TransactionClient } from './pg-database.js'
 import { describeRefusal, RecordWriteError, type RefusedRecord } from './refused-record.js'
@@ -28,6 +30,8 @@ const STARTUP_TIMEOUT_MS = 300_000
  * anywhere replays at most what PostgreSQL does not have and writes nothing twice.
  */
 export class PostgresSink {
+  private readonly client: KafkaClient
+  /** kafkajs itself, for the consumer and producer that do not go through the client interface yet. */
   private readonly kafka: Kafka
   private readonly database: PgDatabase
   private readonly offsetsTable: string
@@ -53,7 +57,9 @@ export class PostgresSink {
   constructor(readonly config: PostgresSinkConfig) {
     // A config that cannot work fails here, before anything connects or any SQL is built.
     checkSinkConfig(config)
-    this.kafka = new Kafka({ clientId: `${config.groupId}-sink`, brokers: config.brokers, logLevel: logLevel.ERROR })
+    const client = new KafkajsClient({ clientId: `${config.groupId}-sink`, brokers: config.brokers })
+    this.client = client
+    this.kafka = client.kafkajs
     this.database = new PgDatabase(config.connectionString)
     this.writer = new TableWriter(config.tables)
     this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
@@ -136,7 +142,7 @@ export class PostgresSink {
 
   /** A sink may start before the topology that creates its topics: wait for them. */
   private async waitForTopics(): Promise<void> {
-    const admin = this.kafka.admin()
+    const admin = this.client.admin()
     await admin.connect()
     try {
       for (let attempt = 0; !this.stopping; attempt++) {
@@ -144,14 +150,14 @@ export class PostgresSink {
         const missing = this.writer.topics().filter((topic) => !existing.has(topic))
         if (missing.length === 0) {
           const topic = this.deadLetterTopic
-          if (topic !== undefined && !existing.has(topic)) await retryRetriable(`creating ${topic}`, () => admin.createTopics({ topics: [{ topic }], waitForLeaders: true }), this.log)
+          if (topic !== undefined && !existing.has(topic)) await retryRetriable(`creating ${topic}`, () => admin.createTopics([{ name: topic }]), this.log)
           return
         }
         if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
         await new Promise((resolve) => setTimeout(resolve, 1000))
       }
     } finally {
-      await admin.disconnect()
+      await admin.close()
     }
   }
 

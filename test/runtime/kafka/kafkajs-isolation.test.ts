@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { CORRECTED_KAFKAJS_VERSION, kafkajsCorrectionProblems } from '../../../src/runtime/kafka/kafkajs-corrections.js'
+import { CORRECTED_KAFKAJS_VERSION, kafkajsCorrectionProblems } from '../../../src/runtime/kafka/kafkajs/kafkajs-corrections.js'
 
 const run = promisify(execFile)
 const HOOK = fileURLToPath(new URL('../../../scripts/source-entry-points.mjs', import.meta.url))
