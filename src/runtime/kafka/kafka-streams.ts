@@ -25,13 +25,14 @@ import { retryRetriable } from './retry-retriable.js'
 import { LocalStoreQueries } from '../query/local-store-queries.js'
 import { QueryEndpoint } from '../query/query-endpoint.js'
 import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from '../streams-config.js'
+import { nextState, type StreamsState } from '../streams-state.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
 import { sendOffsetsRetrying } from './transaction-offsets.js'
 import type { AdminClient } from './client/admin-client.js'
 import { KafkajsClient } from './kafkajs/kafkajs-client.js'
 
-export type StreamsState = 'CREATED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'ERROR'
+export type { StreamsState } from '../streams-state.js'
 
 /** How often due wall-clock punctuators are looked for: the finest interval they can keep. */
 const WALL_CLOCK_TICK_MS = 50
@@ -58,6 +59,14 @@ const REJOIN_MAX_PAUSE_MS = 30_000
 /** How long admin requests of a running application retry retriable errors (a broker restarting). */
 const ADMIN_RETRY_MS = 120_000
 
+/** What a started application holds: no part of the runtime reaches these before start-up made them. */
+interface RunningPhase {
+  readonly admin: AdminClient
+  readonly taskManager: TaskManager
+  /** At-least-once: sends the shared producer's records in the background, in order. */
+  readonly sender: BackgroundSender | undefined
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -80,14 +89,14 @@ export class KafkaStreams {
   /** kafkajs itself, for the consumers and producers that do not go through the client interface yet. */
   private readonly kafka: Kafka
   private readonly lock = new AsyncLock()
+  /** Opened during start-up; closed on shutdown even when start-up failed half way. */
   private admin: AdminClient | undefined
   private readonly purger: RepartitionPurger
   private producer: Producer | undefined
-  /** At-least-once: sends the shared producer's records in the background, in order. */
-  private sender: BackgroundSender | undefined
   /** The current membership of the group; replaced by a new one on every rejoin. */
   private session: GroupSession | undefined
-  private taskManager: TaskManager | undefined
+  /** Everything that exists once start-up has prepared topics and clients. */
+  private running: RunningPhase | undefined
   private partitionCounts: PartitionCounts = new Map()
   /** Larger dead letters go as stubs: the dead-letter topic (or one request) would refuse them. */
   private deadLetterMaxBytes = Infinity
@@ -132,7 +141,7 @@ export class KafkaStreams {
         if (this.rebalancing || this.recovering) return 'the application is rebalancing; retry shortly'
         return undefined
       },
-      withTasks: (section) => this.lock.run(() => section(this.taskManager?.entries() ?? [])),
+      withTasks: (section) => this.lock.run(() => section(this.running?.taskManager.entries() ?? [])),
     })
     this.sessionHandlers = {
       onBatch: (payload, session) => this.onBatch(payload, session),
@@ -178,7 +187,7 @@ export class KafkaStreams {
   metrics(): TaskMetrics {
     const total = new TaskMetrics()
     total.add(this.closedTaskMetrics)
-    for (const task of this.taskManager?.tasks() ?? []) total.add(task.metrics)
+    for (const task of this.running?.taskManager.tasks() ?? []) total.add(task.metrics)
     return total
   }
 
@@ -189,7 +198,7 @@ export class KafkaStreams {
 
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new Error(`Cannot start: the application is ${this.stateValue}`)
-    this.stateValue = 'STARTING'
+    this.stateValue = nextState(this.stateValue, 'STARTING')
     try {
       await this.startUp()
     } catch (error) {
@@ -197,6 +206,12 @@ export class KafkaStreams {
       await this.failWith(error instanceof Error ? error : new Error(String(error)))
       throw error
     }
+  }
+
+  /** The running phase; the callers run only after start-up made it (batches, commits, rejoins). */
+  private phase(): RunningPhase {
+    if (!this.running) throw new Error(`the application is ${this.stateValue}: not started`)
+    return this.running
   }
 
   private get recovering(): boolean {
@@ -236,15 +251,16 @@ export class KafkaStreams {
       const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
       this.producer = producer
       await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
-      this.sender = new BackgroundSender(this.producer, {
+    }
+    const sender =
+      this.producer &&
+      new BackgroundSender(this.producer, {
         partitionsOf: (topic) => this.partitionCounts.get(topic),
         // A member back from a long pause must not write its stale state after the new owner's.
         beforeRequest: () => this.confirmMembership(),
       })
-    }
-    const sender = this.sender
     const deadLetterTopic = config.deadLetterTopic
-    this.taskManager = new TaskManager({
+    const taskManager = new TaskManager({
       kafka: this.kafka,
       topology,
       config,
@@ -253,9 +269,10 @@ export class KafkaStreams {
       endOffsets: (topic) => this.endOffsets(topic),
       forward: sender && ((record) => sender.send(record)),
     })
+    this.running = { admin, taskManager, sender }
     this.lastCommitMs = Date.now()
     await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
-    this.stateValue = 'RUNNING'
+    this.stateValue = nextState(this.stateValue, 'RUNNING')
     // Outputs (repartition records too) below the background sender's threshold, and all of them
     // under exactly-once, leave at commit; when no batch arrives to trigger one, the timer does,
     // so that downstream sub-topologies and offsets never wait on new input.
@@ -267,7 +284,7 @@ export class KafkaStreams {
   }
 
   private consumerConfig(): ConsumerConfig {
-    const taskManager = this.taskManager as TaskManager
+    const { taskManager } = this.phase()
     return {
       groupId: this.topology.applicationId,
       partitionAssigners: [taskAssignor(this.topology, () => taskManager.taskIds())],
@@ -302,7 +319,7 @@ export class KafkaStreams {
   private onJoin(assignment: { [topic: string]: number[] }, session: GroupSession): void {
     if (session !== this.session || !this.active) return
     this.rebalancing = false
-    const taskManager = this.taskManager as TaskManager
+    const { taskManager } = this.phase()
     taskManager.assign(assignment)
     const joins = session.joins
     this.lock
@@ -328,11 +345,11 @@ export class KafkaStreams {
    * are as of the last commit and only the tasks' in-memory state goes. Callers hold the lock.
    */
   private async dropUncommitted(): Promise<void> {
-    const taskManager = this.taskManager as TaskManager
+    const { taskManager } = this.phase()
     if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
     else if (this.uncommitted) await taskManager.discardUncommitted()
     // Records of the discarded work not sent yet are dropped: the work is redone.
-    if (this.commitBroken || this.uncommitted) this.sender?.reset()
+    if (this.commitBroken || this.uncommitted) this.running?.sender?.reset()
     this.uncommitted = false
     this.commitBroken = false
   }
@@ -344,10 +361,10 @@ export class KafkaStreams {
    * included) was still completing (kafkajs cannot ask for stable offsets, KIP-447).
    */
   private async startTasks(session: GroupSession, keepAlive?: () => Promise<void>): Promise<void> {
-    const created = await (this.taskManager as TaskManager).reconcile(keepAlive)
+    const created = await this.phase().taskManager.reconcile(keepAlive)
     if (created.length === 0 || this.config.processingGuarantee !== 'exactly_once') return
     const topics = [...new Set(created.flatMap((entry) => entry.task.subtopology.sourceTopics))]
-    const admin = this.admin as AdminClient
+    const { admin } = this.phase()
     const committed = await retryRetriable('reading committed offsets', () => admin.committedOffsets(this.topology.applicationId, topics), this.config.log, ADMIN_RETRY_MS)
     if (session.ended) return
     for (const entry of created) {
@@ -361,7 +378,7 @@ export class KafkaStreams {
 
   /** Seeks the partitions of the tasks that are already running to the position each has reached (all of it committed). */
   private seekKeptTasks(session: GroupSession): void {
-    for (const task of (this.taskManager as TaskManager).tasks()) {
+    for (const task of this.phase().taskManager.tasks()) {
       for (const [topic, offset] of task.committableOffsets()) session.consumer.seek({ topic, partition: task.partition, offset })
     }
   }
@@ -396,7 +413,7 @@ export class KafkaStreams {
           if (this.config.processingGuarantee === 'exactly_once') this.commitBroken = true
           this.uncommitted = true
           await this.dropUncommitted()
-          await this.sender?.settled()
+          await this.running?.sender?.settled()
         })
         if (!this.active) return
         await this.openSession()
@@ -464,7 +481,7 @@ export class KafkaStreams {
     keepAlive: () => Promise<void>,
   ): Promise<void> {
     if (this.stateValue !== 'RUNNING' || session !== this.session || session.ended || !isRunning() || isStale()) return
-    const taskManager = this.taskManager as TaskManager
+    const { taskManager } = this.phase()
     try {
       await this.startTasks(session, keepAlive)
     } catch (error) {
@@ -494,7 +511,7 @@ export class KafkaStreams {
     resolveOffset(batch.lastOffset())
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
-    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull([this.sender, ...taskManager.entries().map((entry) => entry.collector)], this.config.sendBufferMaxBytes) || task.needsCommit()) {
+    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull([this.running?.sender, ...taskManager.entries().map((entry) => entry.collector)], this.config.sendBufferMaxBytes) || task.needsCommit()) {
       await this.commitOrRecover()
     }
   }
@@ -503,7 +520,7 @@ export class KafkaStreams {
   private onEmptyBatch(topic: string, partition: number, lastOffset: string, session: GroupSession): void {
     if (session !== this.session || this.stateValue !== 'RUNNING') return
     const subtopology = this.topology.subtopologyOf(topic)
-    const task = subtopology && this.taskManager?.get(new TaskId(subtopology.id, partition).format())?.task
+    const task = subtopology && this.running?.taskManager.get(new TaskId(subtopology.id, partition).format())?.task
     if (!task) return
     task.advanceOffset(topic, (BigInt(lastOffset) + 1n).toString())
     this.uncommitted = true
@@ -512,11 +529,11 @@ export class KafkaStreams {
   /** Runs the tasks' wall-clock punctuators that are due, with or without input, between batches. */
   private async punctuateWallClock(): Promise<void> {
     const ready = (): boolean => this.stateValue === 'RUNNING' && !this.recovering && !this.rebalancing
-    if (!ready() || !(this.taskManager?.tasks().some((task) => task.wallClockDue(Date.now())) ?? false)) return
+    if (!ready() || !(this.running?.taskManager.tasks().some((task) => task.wallClockDue(Date.now())) ?? false)) return
     try {
       await this.lock.run(async () => {
         if (!ready()) return
-        for (const task of this.taskManager?.tasks() ?? []) {
+        for (const task of this.running?.taskManager.tasks() ?? []) {
           if (!task.wallClockDue(Date.now())) continue
           await task.punctuateWallClock(Date.now())
           this.uncommitted = true
@@ -551,7 +568,7 @@ export class KafkaStreams {
 
   /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
   private async commit(): Promise<void> {
-    const taskManager = this.taskManager
+    const taskManager = this.running?.taskManager
     const session = this.session
     if (!taskManager || !session) return
     const entries = taskManager.entries()
@@ -568,7 +585,8 @@ export class KafkaStreams {
     await this.confirmMembership()
     // Outputs have been leaving in the background since the last commit; the changelog records
     // queue up behind them, and offsets are committed once all of it is acknowledged.
-    const sender = this.sender as BackgroundSender
+    const { sender } = this.phase()
+    if (!sender) throw new Error('at-least-once without its background sender')
     const ends = new Map<string, bigint>()
     try {
       await commitTasks(
@@ -599,7 +617,8 @@ export class KafkaStreams {
 
   /** Exactly-once: one task's changelogs, outputs and consumed offsets as one Kafka transaction. */
   private async commitTransaction(entry: ActiveTask): Promise<void> {
-    const producer = entry.producer as Producer
+    const producer = entry.producer
+    if (!producer) throw new Error(`task ${entry.task.taskId} runs exactly-once without its transactional producer`)
     if (entry.collector.size === 0 && entry.task.committableOffsets().size === 0 && !entry.task.needsCommit()) return
     const transaction = await producer.transaction()
     let sentOffsets: { topic: string; partition: number; offset: string }[] = []
@@ -646,7 +665,7 @@ export class KafkaStreams {
   }
 
   private async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = this.admin as AdminClient
+    const { admin } = this.phase()
     return retryRetriable(`reading the end offsets of ${topic}`, () => admin.endOffsets(topic), this.config.log, ADMIN_RETRY_MS)
   }
 
@@ -668,11 +687,11 @@ export class KafkaStreams {
 
   private async shutdown(commit: boolean): Promise<void> {
     if (this.stateValue === 'CREATED') {
-      this.stateValue = 'STOPPED'
+      this.stateValue = nextState(this.stateValue, 'STOPPED')
       this.resolveStopped()
       return
     }
-    this.stateValue = 'STOPPING'
+    this.stateValue = nextState(this.stateValue, 'STOPPING')
     clearInterval(this.commitTimer)
     clearInterval(this.punctuationTimer)
     await this.queryEndpoint?.close()
@@ -683,13 +702,13 @@ export class KafkaStreams {
         if (!commit) return
         try {
           await this.commit()
-          for (const task of this.taskManager?.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
+          for (const task of this.running?.taskManager.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
           // Exactly-once tracks no changelog ends of its own: ask the broker, after the last commit.
           if (this.config.processingGuarantee === 'exactly_once') this.changelogEnds.clear()
-          await this.taskManager?.closeAll(true, await this.knownChangelogEnds(this.taskManager.tasks().map((task) => task.partition)))
+          await this.running?.taskManager.closeAll(true, await this.knownChangelogEnds(this.running.taskManager.tasks().map((task) => task.partition)))
         } catch (error) {
           this.config.log(`commit on shutdown failed, closing dirty: ${messageOf(error)}`)
-          await this.taskManager?.closeAll(false)
+          await this.running?.taskManager.closeAll(false)
         }
       })
       await this.session?.stop()
@@ -697,7 +716,7 @@ export class KafkaStreams {
       await this.purger.settled()
       await this.admin?.close()
     } finally {
-      this.stateValue = this.fatal ? 'ERROR' : 'STOPPED'
+      this.stateValue = nextState(this.stateValue, this.fatal ? 'ERROR' : 'STOPPED')
       this.config.log(this.fatal ? 'stopped with an error' : 'stopped')
       this.resolveStopped()
     }
