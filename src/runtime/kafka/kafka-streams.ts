@@ -262,6 +262,7 @@ export class KafkaStreams {
     const deadLetterTopic = config.deadLetterTopic
     const taskManager = new TaskManager({
       kafka: this.kafka,
+      client: this.client,
       topology,
       config,
       partitionCounts: this.partitionCounts,

@@ -12,6 +12,7 @@ import { StreamTask, type FailureHandler } from '../stream-task.js'
 import type { OutgoingRecord } from '../wire-records.js'
 import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
+import type { KafkaClient } from './client/kafka-client.js'
 import { CheckpointFile } from '../../state/checkpoint-file.js'
 import type { PartitionCounts } from './internal-topics.js'
 import type { ResolvedStreamsConfig } from '../streams-config.js'
@@ -30,7 +31,9 @@ export interface ActiveTask {
 }
 
 export interface TaskManagerDeps {
+  /** kafkajs itself, for the tasks' transactional producers (not behind the client interface yet). */
   kafka: Kafka
+  client: KafkaClient
   topology: Topology
   config: ResolvedStreamsConfig
   partitionCounts: PartitionCounts
@@ -238,7 +241,7 @@ export class TaskManager {
         })
       }
     }
-    await restoreChangelogs(this.deps.kafka, this.deps.topology.applicationId, targets, {
+    await restoreChangelogs(this.deps.client, this.deps.topology.applicationId, targets, {
       readCommitted: this.exactlyOnce,
       log: this.deps.config.log,
       partitionCounts: this.deps.partitionCounts,

@@ -1,4 +1,5 @@
 import type { AdminClient } from './admin-client.js'
+import type { PartitionReader, PartitionReaderOptions } from './partition-reader.js'
 
 /** How the runtime reports a client's own log lines. */
 export type ClientLog = (message: string) => void
@@ -20,4 +21,6 @@ export interface KafkaClient {
   /** The client library behind it, for logs and errors ("kafkajs"). */
   readonly library: string
   admin(): AdminClient
+  /** Reads ranges of partitions without a group (restores). */
+  partitionReader(options: PartitionReaderOptions): PartitionReader
 }

@@ -2,7 +2,9 @@ import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel } from 'sluice-kafkajs'
 import type { AdminClient } from '../client/admin-client.js'
 import type { ClientConfig, KafkaClient } from '../client/kafka-client.js'
+import type { PartitionReader, PartitionReaderOptions } from '../client/partition-reader.js'
 import { KafkajsAdmin } from './kafkajs-admin.js'
+import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 
 /** Rebalances are routine; their log lines would drown the warnings that matter. */
 const ROUTINE = /rebalanc|Response (Heartbeat|OffsetCommit|JoinGroup|SyncGroup)/i
@@ -12,7 +14,7 @@ export class KafkajsClient implements KafkaClient {
   readonly library = 'kafkajs'
   /**
    * The kafkajs instance, for the parts of the runtime that still use kafkajs's consumer and
-   * producer directly (group sessions, producers, restores); they move behind the interface
+   * producer directly (group sessions and producers); they move behind the interface
    * next, and this goes.
    */
   readonly kafkajs: Kafka
@@ -36,5 +38,9 @@ export class KafkajsClient implements KafkaClient {
 
   admin(): AdminClient {
     return new KafkajsAdmin(this.kafkajs.admin())
+  }
+
+  partitionReader(options: PartitionReaderOptions): PartitionReader {
+    return new KafkajsPartitionReader(this.kafkajs, options)
   }
 }
