@@ -1,6 +1,6 @@
 // Imported before kafkajs anywhere Sluice uses it (see the import order in those files): puts
 // corrected versions of two kafkajs 2.2.4 modules in the module cache, where kafkajs's own
-// require() then finds them instead of the originals.
+// require() then finds them instead of the originals, and clamps one timeout (kafkajs-throttle-check.ts).
 //
 // Sluice's kafkajs is a copy of its own, the package alias `sluice-kafkajs` (npm:kafkajs@<exact
 // version>): a user's `kafkajs` is another module, which these corrections never touch and whose
@@ -8,6 +8,7 @@
 import Module, { createRequire } from 'node:module'
 import { filterAbortedMessages } from './kafkajs-aborted-filter.js'
 import { groupMessagesPerPartition } from './kafkajs-message-grouping.js'
+import { clampThrottleCheck } from './kafkajs-throttle-check.js'
 
 const require = createRequire(import.meta.url)
 
@@ -39,6 +40,7 @@ if (version !== CORRECTED_KAFKAJS_VERSION) {
 } else {
   replaceKafkajsModule('consumer/filterAbortedMessages.js', 'consumer/batch.js', filterAbortedMessages)
   replaceKafkajsModule('producer/groupMessagesPerPartition.js', 'producer/sendMessages.js', groupMessagesPerPartition)
+  clampThrottleCheck(require('sluice-kafkajs/src/network/requestQueue/index.js') as Parameters<typeof clampThrottleCheck>[0])
 }
 
 /** What keeps the corrections from being in force (empty: both are), checked afresh against the module cache. */
