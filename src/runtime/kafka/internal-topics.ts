@@ -71,7 +71,7 @@ export async function prepareTopics(
       const changelog = topology.changelogTopicOf(store.name)
       if (!changelog) continue
       const config =
-        store.type === 'window'
+        store.type === 'window' || store.type === 'session'
           ? [
               { name: 'cleanup.policy', value: 'compact,delete' },
               { name: 'retention.ms', value: String((store.retentionMs ?? 0) + DAY_MS) },
