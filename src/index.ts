@@ -9,6 +9,8 @@ export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type R
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
+export { SessionWindows } from './dsl/session-windows.js'
+export { SessionWindowedKStream } from './dsl/session-windowed-kstream.js'
 export { toMillis, type Duration } from './base/duration.js'
 export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
 
@@ -20,7 +22,9 @@ export { Topology, type Subtopology } from './topology/topology.js'
 export type { Partitioner, TimestampExtractor } from './topology/nodes.js'
 
 export { Stores, type KeyValueStoreOptions, type WindowStoreOptions } from './state/stores.js'
+export type { SessionStoreOptions } from './state/stores.js'
 export type { KeyValue, KeyValueStore, StateStore, StoreSpec, WindowStore } from './state/store.js'
+export type { SessionStore } from './state/store.js'
 export type { TimeWindow, Windowed } from './base/windowed.js'
 export type { BackendKind } from './state/backend.js'
 export { deleteApplicationState, UnsafeDeleteError } from './state/safe-delete.js'
@@ -35,6 +39,7 @@ export type { TaskMetrics } from './processor/task-metrics.js'
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
 export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/read-only-stores.js'
+export type { ReadOnlySessionStore } from './state/query/read-only-stores.js'
 export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.js'
 
