@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { defineTopology, Record, serdes, SessionWindows, type EmitStrategy, type TimeWindow, type Windowed } from 'sluice'
 import type { TopologyTestDriver } from 'sluice/testing'
+import { prng } from '../state/helpers.js'
 import { BACKENDS, collect, withDriver } from '../helpers/driver.js'
 
 interface LateCall {
@@ -255,6 +256,34 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
       expect(read()).toEqual([])
       await driver.commit()
       expect(read()).toEqual([tombstone('a', 1_000, 1_000), update('a', 1_000, 2_000, 4)])
+    })
+  })
+
+  test('random records in random order: the sessions are the runs of records at most the gap apart, and the table says the same', async () => {
+    const random = prng(14)
+    await withDriver(sessionCount(sessions(10_000_000)), { backend }, async (driver) => {
+      const { output, store, pipe } = io(driver)
+      const times: number[] = []
+      for (let i = 0; i < 150; i++) {
+        times.push(Math.floor(random() * 40 * GAP))
+        await pipe('a', times[i])
+      }
+      const sorted = [...times].sort((x, y) => x - y)
+      const expected: string[] = []
+      let [start, end, count] = [sorted[0], sorted[0], 0]
+      for (const t of sorted) {
+        if (t - end > GAP) {
+          expected.push(`${start}-${end}=${count}`)
+          ;[start, count] = [t, 0]
+        }
+        end = t
+        count++
+      }
+      expected.push(`${start}-${end}=${count}`)
+      expect((await collect(store.fetch('a'))).map(({ key, value }) => `${key.window.start}-${key.window.end}=${value}`)).toEqual(expected)
+      // Tombstones delete the merged-away sessions: the table holds exactly the store's sessions.
+      const table = output.readKeyValuesToMap((key) => `${key.window.start}-${key.window.end}`)
+      expect([...table].flatMap(([id, value]) => (value === null ? [] : [`${id}=${value}`])).sort()).toEqual([...expected].sort())
     })
   })
 
