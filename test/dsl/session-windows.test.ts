@@ -320,5 +320,7 @@ describe('SessionWindows', () => {
     const text = sessionCount(sessions()).describe()
     expect(text).toContain('sessions (session, retention 15000 ms, changelog: sessions-sessions-changelog)')
     expect(text).toMatch(/Processor: session-count-\d+ \(stores: \[sessions\]\)/)
+    expect(sessionCount(sessions()).toDot()).toContain('[label="sessions (session)"')
+    expect(sessionCount(sessions()).toMermaid()).toContain('sessions (session)')
   })
 })
