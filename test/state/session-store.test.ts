@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defineTopology, serdes, Stores } from 'sluice'
+import type { ActiveTask } from '../../src/runtime/kafka/task-manager.js'
+import { LocalStoreQueries } from '../../src/runtime/query/local-store-queries.js'
 import { StoppedStateReader } from '../../src/runtime/query/stopped-state-reader.js'
 import type { BackendKind } from '../../src/state/backend.js'
 import { CachedSessionStore, isSessionStore, openStore, type OpenedStore } from '../../src/state/open-store.js'
@@ -175,6 +177,32 @@ describe('session stores in topologies', () => {
     const text = describeTopology(topology())
     expect(text).toContain('visits (session, retention 600000 ms, changelog: sessions-app-visits-changelog)')
     expect(topology().internalTopics).toContainEqual({ name: 'sessions-app-visits-changelog', kind: 'changelog', store: 'visits', windowed: true })
+  })
+
+  it('are read by interactive queries across the local tasks', async () => {
+    const spec = topology().storeSpec('visits') as StoreSpec<string, number>
+    const stores = await Promise.all(['0_0', '0_1'].map(async (task) => ({ task, store: await openSession('memory', spec, await dirs.location('memory', `iq-${task}`)) })))
+    stores[0].store.put(session('alice', 1_000, 5_000), 3)
+    stores[0].store.put(session('alice', 30_000, 30_000), 1)
+    stores[1].store.put(session('bob', 2_000, 2_500), 2)
+    const tasks = stores.map(({ task, store }) => ({ task: { taskId: task, stores: new Map([['visits', store]]) } })) as unknown as ActiveTask[]
+    const queries = new LocalStoreQueries(topology(), { unavailable: () => undefined, withTasks: (section) => section(tasks) })
+    const visits = queries.sessionStore<string, number>('visits')
+    expect(await visits.fetch('alice')).toEqual([
+      { key: session('alice', 1_000, 5_000), value: 3 },
+      { key: session('alice', 30_000, 30_000), value: 1 },
+    ])
+    expect(await visits.findSessions('alice', 5_001, 40_000)).toEqual([{ key: session('alice', 30_000, 30_000), value: 1 }])
+    expect((await visits.all()).map((row) => row.key.key)).toEqual(['alice', 'alice', 'bob'])
+    expect(await visits.count()).toBe(3)
+    expect(() => queries.windowStore('visits')).toThrow('store visits is a session store: use sessionStore("visits")')
+    expect(() => queries.keyValueStore('visits')).toThrow('store visits is a session store: use sessionStore("visits")')
+    // Listings count the backend's entries, as for window stores: what the last commit flushed.
+    for (const { store } of stores) await store.flush()
+    expect((await queries.list()).map(({ name, type, tasks: local }) => ({ name, type, tasks: local }))).toEqual([
+      { name: 'visits', type: 'session', tasks: [{ task: '0_0', approximateEntries: 2 }, { task: '0_1', approximateEntries: 1 }] },
+    ])
+    for (const { store } of stores) await store.close()
   })
 
   it('are listed and read by `sluice store` on a stopped application', async () => {
