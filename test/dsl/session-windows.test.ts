@@ -74,6 +74,20 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
     })
   })
 
+  test("Kafka Streams' own example: with a gap of 5, records at 10, 12 and 20 are two sessions, and one at 16 merges them", async () => {
+    await withDriver(sessionCount(SessionWindows.ofInactivityGapAndGrace(5, 100)), { backend }, async (driver) => {
+      const { store, read, pipe } = io(driver)
+      for (const t of [10, 12, 20]) await pipe('A', t)
+      expect(await collect(store.fetch('A'))).toEqual([
+        { key: session('A', 10, 12), value: 2 },
+        { key: session('A', 20, 20), value: 1 },
+      ])
+      read()
+      await pipe('A', 16)
+      expect(read()).toEqual([tombstone('A', 10, 12), tombstone('A', 20, 20), update('A', 10, 20, 4)])
+    })
+  })
+
   test('a record inside a session updates it in place: no tombstone for the session itself', async () => {
     await withDriver(sessionCount(sessions()), { backend }, async (driver) => {
       const { read, pipe } = io(driver)
