@@ -93,7 +93,8 @@ Subcommands:
   get <store> <key>                           one key of a key-value store
   range <store> [--from key] [--to key]       keys in a range (inclusive, either bound optional)
   prefix <store> <prefix>                     keys starting with a prefix
-  fetch <store> [key] [--from t] [--to t]     a window store's windows (times: epoch ms or ISO dates)
+  fetch <store> [key] [--from t] [--to t]     a window store's windows (times: epoch ms or ISO dates),
+                                              a session store's sessions overlapping [from, to]
   count <store>                               exact number of entries
 All entries are printed, page by page; --limit n prints one page and the cursor of the next.
 Options:

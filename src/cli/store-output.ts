@@ -17,7 +17,7 @@ export function formatListings(listings: readonly StoreListing[]): string {
     ['store', 'type', 'local tasks', 'entries (approx.)', 'changelog'],
     listings.map((store) => [
       store.name,
-      store.type === 'keyValue' ? 'key-value' : 'window',
+      store.type === 'keyValue' ? 'key-value' : store.type,
       store.tasks.map((task) => task.task).join(', ') || '-',
       String(store.tasks.reduce((sum, task) => sum + task.approximateEntries, 0)),
       store.changelog ?? '-',
@@ -30,10 +30,11 @@ export function formatCount(result: Extract<StoreResult, { count: number }>): st
 }
 
 const WINDOW_HEADERS = ['task', 'key', 'window start', 'window end', 'value']
+const SESSION_HEADERS = ['task', 'key', 'session start', 'session end', 'value']
 const KEY_VALUE_HEADERS = ['task', 'key', 'value']
 
 function cells(type: StoreResult['type'], row: StoreRow): string[] {
-  if (type === 'window') return [row.task, cell(row.key), time(row.window?.start ?? -1), time(row.window?.end ?? -1), cell(row.value)]
+  if (type === 'window' || type === 'session') return [row.task, cell(row.key), time(row.window?.start ?? -1), time(row.window?.end ?? -1), cell(row.value)]
   return [row.task, cell(row.key), cell(row.value)]
 }
 
@@ -51,7 +52,7 @@ export function tableWriter(write: (text: string) => void): RowsWriter {
       if (result.rows.length === 0) return
       const rows = result.rows.map((row) => cells(result.type, row))
       if (widths === undefined) {
-        const headers = result.type === 'window' ? WINDOW_HEADERS : KEY_VALUE_HEADERS
+        const headers = result.type === 'window' ? WINDOW_HEADERS : result.type === 'session' ? SESSION_HEADERS : KEY_VALUE_HEADERS
         widths = columnWidths(headers, rows)
         write(formatLines([headers], widths))
       }

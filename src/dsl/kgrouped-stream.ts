@@ -6,6 +6,10 @@ import { KTable } from './ktable.js'
 import { keyValueAggregateProcessor, type AggregateUpdate } from './processors/key-value-aggregate.js'
 import type { StreamsBuilder } from './streams-builder.js'
 import type { TimeWindows } from './time-windows.js'
+import { SessionWindowedKStream } from './session-windowed-kstream.js'
+import { SessionWindows } from './session-windows.js'
+import { SlidingWindowedKStream } from './sliding-windowed-kstream.js'
+import { SlidingWindows } from './sliding-windows.js'
 import { TimeWindowedKStream } from './time-windowed-kstream.js'
 
 export interface MaterializedOptions {
@@ -53,7 +57,12 @@ export class KGroupedStream<K, V> {
     return this.aggregateWith('reduce', (_key, value, previous: V | undefined) => (previous === undefined ? value : reducer(previous, value)), valueSerde, options)
   }
 
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
+  windowedBy(windows: SlidingWindows): SlidingWindowedKStream<K, V>
+  windowedBy(windows: TimeWindows | SessionWindows | SlidingWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> | SlidingWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, windows)
+    if (windows instanceof SlidingWindows) return new SlidingWindowedKStream(this, windows)
     return new TimeWindowedKStream(this, windows)
   }
 

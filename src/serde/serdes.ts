@@ -1,5 +1,6 @@
 import { bytesSerde } from './bytes.js'
 import { jsonSerde } from './json.js'
+import { nullableSerde } from './nullable.js'
 import { doubleSerde, intSerde, longSerde } from './numbers.js'
 import { stringSerde } from './string.js'
 import { windowedSerde } from './windowed.js'
@@ -13,4 +14,5 @@ export const serdes = {
   int: intSerde,
   double: doubleSerde,
   windowed: windowedSerde,
+  nullable: nullableSerde,
 }

@@ -50,10 +50,34 @@ export interface WindowStore<K, V> extends StateStore {
   all(): AsyncIterable<KeyValue<Windowed<K>, V>>
 }
 
+/**
+ * A store of values per key and session: a session is [start, end], both inclusive (the
+ * times of its first and last record). Sessions whose end is more than the retention period
+ * behind the newest session end seen are expired: no longer returned, then deleted.
+ */
+export interface SessionStore<K, V> extends StateStore {
+  readonly retentionMs: number
+  /** The value of `key`'s session that is exactly [sessionStart, sessionEnd]. */
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): V | undefined
+  /**
+   * Sessions of `key` that end at or after `earliestSessionEndTime` and start at or before
+   * `latestSessionStartTime` (those that overlap that span), oldest first.
+   */
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): AsyncIterable<KeyValue<Windowed<K>, V>>
+  /** Sessions of every key whose end lies in [earliestSessionEndTime, latestSessionEndTime]. */
+  findAllSessions(earliestSessionEndTime: number, latestSessionEndTime: number): AsyncIterable<KeyValue<Windowed<K>, V>>
+  /** Every live session of `key`, oldest first. */
+  fetch(key: K): AsyncIterable<KeyValue<Windowed<K>, V>>
+  /** A `null` value removes the session. */
+  put(session: Windowed<K>, value: V | null): void
+  remove(session: Windowed<K>): void
+  all(): AsyncIterable<KeyValue<Windowed<K>, V>>
+}
+
 /** How a store is declared in a topology; the runtime builds one instance per task. */
 export interface StoreSpec<K = unknown, V = unknown> {
   readonly name: string
-  readonly type: 'keyValue' | 'window'
+  readonly type: 'keyValue' | 'window' | 'session'
   readonly keySerde: Serde<K>
   readonly valueSerde: Serde<V>
   /** Send every change to a compacted changelog topic (default true). */
@@ -61,6 +85,7 @@ export interface StoreSpec<K = unknown, V = unknown> {
   /** Overrides the application's default backend. */
   readonly backend?: BackendKind
   readonly windowSizeMs?: number
+  /** Window and session stores: how long behind the newest window start (session end) they keep entries. */
   readonly retentionMs?: number
 }
 

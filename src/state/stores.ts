@@ -16,6 +16,11 @@ export interface WindowStoreOptions<K, V> extends KeyValueStoreOptions<K, V> {
   retention: Duration
 }
 
+export interface SessionStoreOptions<K, V> extends KeyValueStoreOptions<K, V> {
+  /** How long behind the newest session end sessions are kept: at least inactivity gap + grace. */
+  retention: Duration
+}
+
 /** Declares stores for the Processor API (`stream.process(..., { stores })`). */
 export const Stores = {
   keyValue<K, V>(name: string, options: KeyValueStoreOptions<K, V>): StoreSpec<K, V> {
@@ -34,6 +39,17 @@ export const Stores = {
       backend: options.backend,
       windowSizeMs,
       retentionMs,
+    }
+  },
+  session<K, V>(name: string, options: SessionStoreOptions<K, V>): StoreSpec<K, V> {
+    return {
+      name,
+      type: 'session',
+      keySerde: options.key,
+      valueSerde: options.value,
+      logging: options.logging ?? true,
+      backend: options.backend,
+      retentionMs: toMillis(options.retention),
     }
   },
 }

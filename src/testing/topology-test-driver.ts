@@ -14,7 +14,7 @@ import type { ManagedStore } from '../state/managed-store.js'
 import { openStore } from '../state/open-store.js'
 import { deleteTemporaryDirectory } from '../state/safe-delete.js'
 import { createStateDirectories } from '../state/state-directory.js'
-import type { KeyValueStore, WindowStore } from '../state/store.js'
+import type { KeyValueStore, SessionStore, WindowStore } from '../state/store.js'
 import type { Topology } from '../topology/topology.js'
 import { TestInputTopic, TestOutputTopic, type InputSink, type RawTestRecord } from './test-topics.js'
 
@@ -124,6 +124,10 @@ export class TopologyTestDriver implements InputSink {
 
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
     return this.findStore(name) as unknown as WindowStore<K, V>
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.findStore(name) as unknown as SessionStore<K, V>
   }
 
   /** Counters summed over all tasks. */

@@ -26,7 +26,8 @@ export function describeTopology(topology: Topology): string {
   if (topology.stores.size > 0) {
     lines.push('  Stores:')
     for (const store of topology.stores.values()) {
-      const window = store.type === 'window' ? `, window ${store.windowSizeMs} ms, retention ${store.retentionMs} ms` : ''
+      const window =
+        store.type === 'window' ? `, window ${store.windowSizeMs} ms, retention ${store.retentionMs} ms` : store.type === 'session' ? `, retention ${store.retentionMs} ms` : ''
       const changelog = topology.changelogTopicOf(store.name) ?? 'none'
       lines.push(`    ${store.name} (${store.type}${window}, changelog: ${changelog})`)
     }

@@ -42,7 +42,7 @@ export type TopologyNode = SourceNode | ProcessorNode | SinkNode
 export interface InternalTopic {
   readonly name: string
   readonly kind: 'repartition' | 'changelog'
-  /** For changelogs: the store, and whether it holds windows (cleanup compact,delete). */
+  /** For changelogs: the store, and whether it holds windows or sessions (cleanup compact,delete). */
   readonly store?: string
   readonly windowed?: boolean
 }

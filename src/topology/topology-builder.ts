@@ -257,7 +257,7 @@ export class TopologyBuilder {
     const repartitions: InternalTopic[] = [...this.repartitionTopics].map((name) => ({ name, kind: 'repartition' }))
     const changelogs: InternalTopic[] = [...this.storeSpecs.values()]
       .filter((spec) => spec.logging)
-      .map((spec) => ({ name: `${this.applicationId}-${spec.name}-changelog`, kind: 'changelog', store: spec.name, windowed: spec.type === 'window' }))
+      .map((spec) => ({ name: `${this.applicationId}-${spec.name}-changelog`, kind: 'changelog', store: spec.name, windowed: spec.type === 'window' || spec.type === 'session' }))
     return [...repartitions, ...changelogs]
   }
 }

@@ -65,7 +65,7 @@ export async function prepareTopics(
       const changelog = topology.changelogTopicOf(store.name)
       if (!changelog) continue
       const config: Record<string, string> =
-        store.type === 'window' ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + DAY_MS) } : { 'cleanup.policy': 'compact' }
+        store.type === 'window' || store.type === 'session' ? { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + DAY_MS) } : { 'cleanup.policy': 'compact' }
       checkOrCreate(changelog, taskCount, config)
     }
   }

@@ -10,7 +10,7 @@ import { AsyncLock } from '../async-lock.js'
 import { commitTasks, type TaskOffsets } from '../commit-sequence.js'
 import { deadLetterRecord } from '../dead-letter.js'
 import { TaskMetrics } from '../../processor/task-metrics.js'
-import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import type { IncomingRecord } from '../wire-records.js'
 import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
@@ -167,6 +167,11 @@ export class KafkaStreams {
   /** A read-only view of a window store over all local tasks; see store(). */
   windowStore<K = unknown, V = unknown>(name: string): ReadOnlyWindowStore<K, V> {
     return this.queries.windowStore<K, V>(name)
+  }
+
+  /** A read-only view of a session store over all local tasks; see store(). */
+  sessionStore<K = unknown, V = unknown>(name: string): ReadOnlySessionStore<K, V> {
+    return this.queries.sessionStore<K, V>(name)
   }
 
   /** The query server's base URL while it runs (config.queryPort set). */

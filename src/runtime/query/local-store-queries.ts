@@ -1,6 +1,13 @@
-import { isKeyValueStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
+import { isKeyValueStore, isSessionStore, isWindowStore, type OpenedStore } from '../../state/open-store.js'
 import { queryStorePage, type StoreInstance } from '../../state/query/query-store.js'
-import { readOnlyKeyValueStore, readOnlyWindowStore, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
+import {
+  readOnlyKeyValueStore,
+  readOnlySessionStore,
+  readOnlyWindowStore,
+  type ReadOnlyKeyValueStore,
+  type ReadOnlySessionStore,
+  type ReadOnlyWindowStore,
+} from '../../state/query/read-only-stores.js'
 import { StoreUnavailableError } from '../../state/query/store-errors.js'
 import { COUNT_SECTION_ENTRIES, DEFAULT_PAGE_LIMIT, MAX_PAGE_BYTES, readAllPages } from '../../state/query/store-pages.js'
 import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
@@ -25,14 +32,20 @@ export class LocalStoreQueries {
 
   keyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     const spec = this.topology.storeSpec(name)
-    if (spec.type !== 'keyValue') throw new Error(`store ${name} is a window store: use windowStore("${name}")`)
+    if (spec.type !== 'keyValue') throw new Error(`store ${name} is a ${spec.type} store: use ${spec.type}Store("${name}")`)
     return readOnlyKeyValueStore(name, (request) => this.query(name, request))
   }
 
   windowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
     const spec = this.topology.storeSpec(name)
-    if (spec.type !== 'window') throw new Error(`store ${name} is a key-value store: use store("${name}")`)
+    if (spec.type !== 'window') throw new Error(`store ${name} is a ${spec.type === 'keyValue' ? 'key-value' : spec.type} store: use ${spec.type === 'keyValue' ? 'store' : `${spec.type}Store`}("${name}")`)
     return readOnlyWindowStore(name, (request) => this.query(name, request))
+  }
+
+  sessionStore<K, V>(name: string): ReadOnlySessionStore<K, V> {
+    const spec = this.topology.storeSpec(name)
+    if (spec.type !== 'session') throw new Error(`store ${name} is a ${spec.type === 'keyValue' ? 'key-value' : spec.type} store: use ${spec.type === 'keyValue' ? 'store' : `${spec.type}Store`}("${name}")`)
+    return readOnlySessionStore(name, (request) => this.query(name, request))
   }
 
   /**
@@ -92,7 +105,7 @@ function instancesOf(tasks: readonly ActiveTask[], name: string): StoreInstance[
   const instances: StoreInstance[] = []
   for (const { task } of tasks) {
     const store = task.stores.get(name)
-    if (store && (isKeyValueStore(store) || isWindowStore(store))) instances.push({ task: task.taskId, store: store as OpenedStore })
+    if (store && (isKeyValueStore(store) || isWindowStore(store) || isSessionStore(store))) instances.push({ task: task.taskId, store: store as OpenedStore })
   }
   return instances
 }

@@ -21,7 +21,7 @@ export interface QueryServerOptions extends Omit<QueryAccessOptions, 'listenHost
  *   /stores/<store>/get?key=k
  *   /stores/<store>/range?from=k&to=k
  *   /stores/<store>/prefix?prefix=p
- *   /stores/<store>/fetch?key=k&from=t&to=t   window stores; key optional
+ *   /stores/<store>/fetch?key=k&from=t&to=t   window and session stores; key optional
  *   /stores/<store>/count
  * Keys and times are text, parsed as `sluice store` parses its arguments. Rows come in pages:
  * `limit` entries (default 1000, at most 10 000) and at most 4 MiB of JSON per answer; an answer

@@ -3,6 +3,7 @@ import { keySuccessor, narrowRange, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'
 import type { StoreSpec } from '../store.js'
+import { sessionBackendInnerKey, sessionKeyFromEnd } from '../session-key.js'
 import { backendInnerKey, keyPrefix, segmentPrefix } from '../window-key.js'
 import type { StoreRequest } from './store-request.js'
 
@@ -28,7 +29,7 @@ export async function prepareStoredEntries(
 ): Promise<Buffer | undefined> {
   const { keySerde, valueSerde } = spec
   if (!keySerde.prepare && !valueSerde.prepare) return undefined
-  const keyBytesOf = store.storeType === 'window' ? backendInnerKey : (key: Buffer) => key
+  const keyBytesOf = store.storeType === 'window' ? backendInnerKey : store.storeType === 'session' ? sessionBackendInnerKey : (key: Buffer) => key
   const maxEntries = bounds.maxEntries ?? Infinity
   let keys: Buffer[] = []
   let values: Buffer[] = []
@@ -76,6 +77,7 @@ function rawRanges(store: OpenedStore, topic: string, request: StoreRequest): By
     }
   }
   if (request.op !== 'fetch') return [{}]
+  if (store.storeType === 'session') return sessionRanges(store.segmentIntervalMs, store.observedStreamTime - store.retentionMs, store.observedStreamTime, request.from ?? 0, request.key === undefined ? undefined : keyBytes(request.key))
   // Window keys start with a segment id: only the segments the time bounds cover.
   const from = Math.max(request.from ?? 0, 0)
   const to = Math.min(request.to ?? Number.MAX_SAFE_INTEGER, store.observedStreamTime)
@@ -87,6 +89,24 @@ function rawRanges(store: OpenedStore, topic: string, request: StoreRequest): By
   for (let segment = first; segment <= last; segment++) {
     const prefix = keyPrefix(segment, keyBytes(request.key))
     ranges.push({ gte: prefix, lt: prefixEnd(prefix) })
+  }
+  return ranges
+}
+
+/**
+ * Session keys start with the segment of their END: sessions overlapping [from, ...] end at or
+ * after `from`, in the segments from there to the newest (a start bound cannot narrow the ends).
+ */
+function sessionRanges(segmentIntervalMs: number, liveFrom: number, observed: number, from: number, key: Buffer | undefined): ByteRange[] {
+  const first = Math.max(from, liveFrom, 0)
+  if (first > observed) return []
+  const firstSegment = Math.floor(first / segmentIntervalMs)
+  const lastSegment = Math.floor(observed / segmentIntervalMs)
+  if (key === undefined) return [{ gte: segmentPrefix(firstSegment), lt: segmentPrefix(lastSegment + 1) }]
+  const ranges: ByteRange[] = []
+  for (let segment = firstSegment; segment <= lastSegment; segment++) {
+    const prefix = keyPrefix(segment, key)
+    ranges.push({ gte: segment === firstSegment ? sessionKeyFromEnd(segment, key, first) : prefix, lt: prefixEnd(prefix) })
   }
   return ranges
 }

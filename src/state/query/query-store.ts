@@ -104,13 +104,20 @@ async function* read(store: OpenedStore, request: StoreRequest, bounds: { after?
   const from = request.op === 'fetch' ? (request.from ?? 0) : 0
   const to = request.op === 'fetch' ? (request.to ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER
   const key = request.op === 'fetch' ? request.key : undefined
-  for await (const { storeKey, key: windowed, value } of store.scanWindows(key, from, to, bounds)) yield { storeKey, row: { key: windowed.key, window: windowed.window, value } }
+  const entries =
+    store.storeType === 'window'
+      ? store.scanWindows(key, from, to, bounds)
+      : store.scanSessions(key, { endFrom: from, endTo: Number.MAX_SAFE_INTEGER, startTo: to }, bounds)
+  for await (const { storeKey, key: windowed, value } of entries) yield { storeKey, row: { key: windowed.key, window: windowed.window, value } }
 }
 
 function checkOperation(spec: StoreSpec, request: StoreRequest): void {
   if (request.op === 'count') return
   const windowOp = request.op === 'fetch'
   if (spec.type === 'window' && !windowOp) throw new StoreOperationError(`store ${spec.name} is a window store: use fetch <key> [--from time] [--to time] (or fetch without a key for all keys)`)
+  if (spec.type === 'session' && !windowOp) {
+    throw new StoreOperationError(`store ${spec.name} is a session store: use fetch <key> [--from time] [--to time] for the sessions overlapping [from, to] (or fetch without a key for all keys)`)
+  }
   if (spec.type === 'keyValue' && windowOp) throw new StoreOperationError(`store ${spec.name} is a key-value store: use get, range or prefix`)
 }
 

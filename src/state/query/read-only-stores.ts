@@ -30,6 +30,17 @@ export interface ReadOnlyWindowStore<K, V> {
   count(): Promise<number>
 }
 
+/** A session store of a running application, read across all of its local tasks. */
+export interface ReadOnlySessionStore<K, V> {
+  readonly name: string
+  /** Every session of one key, oldest first. */
+  fetch(key: K): Promise<KeyValue<Windowed<K>, V>[]>
+  /** Sessions of one key that end at or after `earliestSessionEndTime` and start at or before `latestSessionStartTime`. */
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): Promise<KeyValue<Windowed<K>, V>[]>
+  all(): Promise<KeyValue<Windowed<K>, V>[]>
+  count(): Promise<number>
+}
+
 /** Runs one read over every local instance of a store. */
 export type StoreReader = (request: StoreRequest) => Promise<StoreResult>
 
@@ -53,14 +64,28 @@ export function readOnlyKeyValueStore<K, V>(name: string, read: StoreReader): Re
   }
 }
 
+async function windowsOf<K, V>(read: StoreReader, request: StoreRequest): Promise<KeyValue<Windowed<K>, V>[]> {
+  return rowsOf(await read(request)).map((row) => ({ key: { key: row.key as K, window: row.window as Windowed<K>['window'] }, value: row.value as V }))
+}
+
 export function readOnlyWindowStore<K, V>(name: string, read: StoreReader): ReadOnlyWindowStore<K, V> {
-  const windows = async (request: StoreRequest): Promise<KeyValue<Windowed<K>, V>[]> =>
-    rowsOf(await read(request)).map((row) => ({ key: { key: row.key as K, window: row.window as Windowed<K>['window'] }, value: row.value as V }))
+  const windows = (request: StoreRequest): Promise<KeyValue<Windowed<K>, V>[]> => windowsOf(read, request)
   return {
     name,
     fetch: (key, from, to) => windows({ op: 'fetch', key, from, to }),
     fetchAll: (from, to) => windows({ op: 'fetch', from, to }),
     all: () => windows({ op: 'fetch' }),
+    count: async () => countOf(await read({ op: 'count' })),
+  }
+}
+
+export function readOnlySessionStore<K, V>(name: string, read: StoreReader): ReadOnlySessionStore<K, V> {
+  const sessions = (request: StoreRequest): Promise<KeyValue<Windowed<K>, V>[]> => windowsOf(read, request)
+  return {
+    name,
+    fetch: (key) => sessions({ op: 'fetch', key }),
+    findSessions: (key, earliestSessionEndTime, latestSessionStartTime) => sessions({ op: 'fetch', key, from: earliestSessionEndTime, to: latestSessionStartTime }),
+    all: () => sessions({ op: 'fetch' }),
     count: async () => countOf(await read({ op: 'count' })),
   }
 }

@@ -1,10 +1,12 @@
 import type { TimeWindow } from '../../base/windowed.js'
+import type { StoreSpec } from '../store.js'
 
 /** One read of a store; keys are already of the store's key type (see parseKeyArgument). */
 export type StoreRequest =
   | { readonly op: 'get'; readonly key: unknown }
   | { readonly op: 'range'; readonly from?: unknown; readonly to?: unknown }
   | { readonly op: 'prefix'; readonly prefix: string }
+  /** Window stores: windows starting in [from, to]; session stores: sessions overlapping [from, to] (ending at or after from, starting at or before to). */
   | { readonly op: 'fetch'; readonly key?: unknown; readonly from?: number; readonly to?: number }
   | { readonly op: 'count' }
 
@@ -12,7 +14,7 @@ export type StoreRequest =
 export interface StoreRow {
   readonly task: string
   readonly key: unknown
-  /** Window stores only. */
+  /** Window and session stores only (a session's end is its last record's time, inclusive). */
   readonly window?: TimeWindow
   readonly value: unknown
 }
@@ -20,14 +22,14 @@ export interface StoreRow {
 export type StoreResult =
   | {
       readonly store: string
-      readonly type: 'keyValue' | 'window'
+      readonly type: StoreSpec['type']
       readonly rows: readonly StoreRow[]
       /** Present when more may follow: pass it as the next page's cursor. */
       readonly next?: string
     }
   | {
       readonly store: string
-      readonly type: 'keyValue' | 'window'
+      readonly type: StoreSpec['type']
       readonly count: number
       readonly perTask: readonly { task: string; count: number }[]
       /** Present when the count stopped part-way (a section of a long count): continue from it. */
@@ -47,7 +49,7 @@ export interface PageRequest {
 /** A store and the local tasks that hold an instance of it, as `sluice store ls` shows them. */
 export interface StoreListing {
   readonly name: string
-  readonly type: 'keyValue' | 'window'
+  readonly type: StoreSpec['type']
   readonly changelog: string | undefined
   readonly tasks: readonly { task: string; approximateEntries: number }[]
 }
