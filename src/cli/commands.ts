@@ -141,6 +141,7 @@ Commands:
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
   generate [options]            write test transactions with labelled fraud
   schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files
+  lag <topology.ts|sink.ts>     committed offset, end offset and lag per partition of its group (--group g, --json)
   init <dir>                    create a project that depends on Sluice: a topology, its test, package.json, tsconfig.json
   help [command]                show this text, or a command's
   --version                     print the version

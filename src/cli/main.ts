@@ -7,6 +7,7 @@ import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
 import { describeCommand } from './describe-command.js'
 import { GENERATE_USAGE, generateCommand } from './generate-command.js'
 import { INIT_USAGE, initCommand, type InitPackage } from './init-command.js'
+import { LAG_USAGE, lagCommand } from './lag-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
@@ -94,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     else if (about === 'generate') process.stdout.write(GENERATE_USAGE)
     else if (about === 'schema') process.stdout.write(SCHEMA_USAGE)
     else if (about === 'init') process.stdout.write(INIT_USAGE)
+    else if (about === 'lag') process.stdout.write(LAG_USAGE)
     else throw new UsageError(`unknown command "${about}"`)
     return 0
   }
@@ -103,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'generate') return asksForHelp(rest) ? (process.stdout.write(GENERATE_USAGE), 0) : generateCommand(rest)
   if (command === 'schema') return asksForHelp(rest) ? (process.stdout.write(SCHEMA_USAGE), 0) : schemaCommand(rest)
+  if (command === 'lag') return asksForHelp(rest) ? (process.stdout.write(LAG_USAGE), 0) : lagCommand(rest, (text) => void process.stdout.write(text))
   if (command === 'init') return asksForHelp(rest) ? (process.stdout.write(INIT_USAGE), 0) : initCommand(rest, await thisPackage())
   if (!isTopologyCommand(command)) throw new UsageError(`unknown command "${command}"`)
   if (asksForHelp(rest)) {

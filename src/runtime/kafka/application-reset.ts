@@ -1,4 +1,4 @@
-import { KafkajsClient } from './kafkajs/kafkajs-client.js'
+import { createKafkaClient } from './create-kafka-client.js'
 import { checkDeletable } from '../../state/safe-delete.js'
 import { applicationDirectory } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
@@ -12,7 +12,7 @@ import { TaskManager } from './task-manager.js'
 export async function resetApplication(topology: Topology, options: { brokers: string[]; stateDir: string; log: (message: string) => void }): Promise<void> {
   // Refused before anything changes: a state directory that is not Sluice's stops the whole reset.
   await checkDeletable(options.stateDir, applicationDirectory(options.stateDir, topology.applicationId))
-  const admin = new KafkajsClient({ clientId: `${topology.applicationId}-reset`, brokers: options.brokers }).admin()
+  const admin = createKafkaClient({ clientId: `${topology.applicationId}-reset`, brokers: options.brokers }).admin()
   await admin.connect()
   try {
     const group = await admin.describeGroup(topology.applicationId)

@@ -42,8 +42,11 @@ export interface AdminClient {
   topicConfigs(topics: readonly string[], names: readonly string[]): Promise<Map<string, Map<string, string>>>
   /** Each partition's end offset (the offset the next record will get). */
   endOffsets(topic: string): Promise<Map<number, bigint>>
-  /** The group's committed offsets of the topics' partitions; partitions without one are absent. */
-  committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]>
+  /**
+   * The group's committed offsets of the topics' partitions (undefined: of every topic it has
+   * committed offsets for); partitions without one are absent.
+   */
+  committedOffsets(groupId: string, topics?: readonly string[]): Promise<PartitionOffset[]>
   /** Deletes every record before the given offsets (consumed repartition records). */
   deleteRecordsBefore(topic: string, offsets: readonly { partition: number; offset: bigint }[]): Promise<void>
   describeGroup(groupId: string): Promise<GroupDescription>

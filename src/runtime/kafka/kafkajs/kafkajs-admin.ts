@@ -63,9 +63,9 @@ export class KafkajsAdmin implements AdminClient {
     return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))
   }
 
-  async committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]> {
-    if (topics.length === 0) return []
-    const fetched = await this.admin.fetchOffsets({ groupId, topics: [...topics] })
+  async committedOffsets(groupId: string, topics?: readonly string[]): Promise<PartitionOffset[]> {
+    if (topics?.length === 0) return []
+    const fetched = await this.admin.fetchOffsets(topics === undefined ? { groupId } : { groupId, topics: [...topics] })
     // kafkajs says "-1" for a partition the group has no offset for.
     return fetched.flatMap(({ topic, partitions }) => partitions.filter((entry) => Number(entry.offset) >= 0).map((entry) => ({ topic, partition: entry.partition, offset: BigInt(entry.offset) })))
   }
