@@ -9,6 +9,9 @@ export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type R
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
 export { KTable } from './dsl/ktable.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
+export { JoinWindows } from './dsl/join-windows.js'
+export type { StreamJoinedOptions } from './dsl/stream-stream-join.js'
+export type { JoinLateRecordHandler, JoinSide } from './dsl/processors/stream-stream-join.js'
 export { toMillis, type Duration } from './base/duration.js'
 export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
 
