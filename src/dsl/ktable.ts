@@ -1,5 +1,6 @@
 import type { Serde } from '../serde/serde.js'
-import { KStream } from './kstream.js'
+import { groupTable, type KGroupedTable, type TableGroupedOptions } from './kgrouped-table.js'
+import { KStream, type KeyValuePair } from './kstream.js'
 import type { StreamsBuilder } from './streams-builder.js'
 import { filterTable, joinTables, mapTableValues, type TableJoinedOptions, type TableOperationOptions } from './table-operations.js'
 import type { TableValueGetter } from './table-value-getter.js'
@@ -40,6 +41,15 @@ export class KTable<K, V> {
   /** Every row's value mapped; deletes stay deletes, and a mapper returning null deletes the key. */
   mapValues<V2>(mapper: (value: V, key: K) => V2, options?: TableOperationOptions<V2>): KTable<K, V2> {
     return mapTableValues(this, mapper, options)
+  }
+
+  /**
+   * Regroups the rows by a new key (and value), through a repartition topic, for count, reduce
+   * or aggregate; an update of a row subtracts its old value from its old group and adds its
+   * new one (Kafka Streams' Change pairs), a delete only subtracts.
+   */
+  groupBy<K2, V2>(selector: (key: K, value: V) => KeyValuePair<K2, V2>, options: TableGroupedOptions<K2, V2>): KGroupedTable<K2, V2> {
+    return groupTable(this, selector, options)
   }
 
   /** Table-table inner join: a row for each key both tables hold, updated when either side changes. */
