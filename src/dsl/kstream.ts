@@ -11,6 +11,7 @@ import type { KTable } from './ktable.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamTableJoinProcessor } from './processors/stream-table-join.js'
 import { joinStreams, type StreamJoinedOptions } from './stream-stream-join.js'
+import { tableValueGetter } from './table-operations.js'
 import type { StreamsBuilder } from './streams-builder.js'
 
 export interface Named {
@@ -231,11 +232,12 @@ export class KStream<K, V> {
   }
 
   private joinTable<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, kind: 'inner' | 'left', options: GroupedOptions<K, V>): KStream<K, VR> {
-    if (!table.storeName) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
+    const getter = tableValueGetter(table)
+    if (!getter) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
     const stream = this.keyChanged ? this.repartitionForJoin(table, options) : this
     const name = this.builder.nodeName(kind === 'inner' ? 'join' : 'left-join', options.name)
-    this.builder.graph.addProcessor(name, streamTableJoinProcessor(table.storeName, joiner, kind), stream.node)
-    this.builder.graph.connectProcessorAndStateStores(name, table.storeName)
+    this.builder.graph.addProcessor(name, streamTableJoinProcessor(getter, joiner, kind), stream.node)
+    this.builder.graph.connectProcessorAndStateStores(name, ...new Set(getter.stores))
     return new KStream<K, VR>(this.builder, name, stream.lineage, stream.keySerde, undefined, false)
   }
 }

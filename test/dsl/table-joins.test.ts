@@ -228,6 +228,27 @@ describe.each(BACKENDS)('table filter and mapValues on %s', (backend) => {
     })
   })
 
+  test('a stream joins a derived table without a store of its own, reading through the source table', async () => {
+    const topology = defineTopology({ applicationId: 'tops' }, (b) => {
+      const active = b.table('users', { key: S, value: J }).filter((_key, value) => value.startsWith('active'))
+      b.stream('clicks', { key: S, value: S })
+        .leftJoin(active, (click, user) => `${click}:${user ?? 'none'}`)
+        .to('out', { value: J })
+    })
+    expect(topology.describe()).toContain('(stores: [users-table])')
+    await withDriver(topology, { backend }, async (driver) => {
+      await update(driver, 'users', 'u1', 'active-1', 1)
+      await update(driver, 'users', 'u2', 'idle-2', 2)
+      const clicks = driver.createInputTopic('clicks', S, S)
+      await clicks.pipeInput('u1', 'home', 3)
+      await clicks.pipeInput('u2', 'cart', 4)
+      expect(drain(driver, 'out').map(([key, value]) => [key, value])).toEqual([
+        ['u1', 'home:active-1'],
+        ['u2', 'cart:none'],
+      ])
+    })
+  })
+
   test('a materialized mapValues needs a value serde for its store', () => {
     expect(() =>
       defineTopology({ applicationId: 'tops' }, (b) => {
