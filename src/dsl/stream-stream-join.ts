@@ -3,7 +3,7 @@ import type { Serde } from '../serde/serde.js'
 import type { BackendKind } from '../state/backend.js'
 import type { JoinWindows } from './join-windows.js'
 import { KStream } from './kstream.js'
-import { joinEntriesSerde } from './processors/join-entries.js'
+import { unmatchedKeySerde, unmatchedValuesSerde, valueListSerde } from './processors/join-stores.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamStreamJoinProcessors, type JoinLateRecordHandler, type StreamJoinKind } from './processors/stream-stream-join.js'
 
@@ -12,8 +12,9 @@ export interface StreamJoinedOptions<K, V, VO> {
   /** Names the join's output node; its two inputs are `<name>-this` and `<name>-other`. */
   name?: string
   /**
-   * Names the two window stores `<store>-this` and `<store>-other` (default: derived from the
-   * streams' topics and the join kind, e.g. `clicks-join-views-this`).
+   * Names the two window stores `<store>-this` and `<store>-other`, and a left or outer join's
+   * store of records not joined yet `<store>-unmatched` (default: derived from the streams'
+   * topics and the join kind, e.g. `clicks-left-join-views-this`).
    */
   store?: string
   /** The key serde, if the streams' is unknown (after a key-changing operation). */
@@ -27,9 +28,9 @@ export interface StreamJoinedOptions<K, V, VO> {
    * `<applicationId>-<repartition>-this-repartition` and `...-other-repartition`.
    */
   repartition?: string
-  /** Backend of the two window stores. */
+  /** Backend of the join's stores. */
   backend?: BackendKind
-  /** Keep changelog topics for the two window stores (default true; without them a restart loses the windows). */
+  /** Keep changelog topics for the join's stores (default true; without them a restart loses the windows). */
   logging?: boolean
   /** Receives records dropped as late (their join window had closed); they are counted too. */
   onLateRecord?: JoinLateRecordHandler<K, V, VO>
@@ -74,13 +75,31 @@ export function joinStreams<K, V, VO, VR>(
   const otherNode = builder.nodeName(`${operation}-other`, options.name && `${options.name}-other`)
   const output = builder.nodeName(operation, options.name)
 
-  const processors = streamStreamJoinProcessors<K, V, VO, VR>({ kind, windows, thisStoreName: thisStore, otherStoreName: otherStore, joiner, onLateRecord: options.onLateRecord })
+  const unmatchedStore = kind === 'inner' ? undefined : builder.storeName(`${base}-unmatched`, options.store && `${options.store}-unmatched`)
+
+  const processors = streamStreamJoinProcessors<K, V, VO, VR>({
+    kind,
+    windows,
+    thisStoreName: thisStore,
+    otherStoreName: otherStore,
+    unmatchedStoreName: unmatchedStore,
+    joiner,
+    onLateRecord: options.onLateRecord,
+  })
   builder.graph.addProcessor(thisNode, processors.thisSide, thisInput.node)
   builder.graph.addProcessor(otherNode, processors.otherSide, otherInput.node)
   builder.graph.addProcessor(output, statelessProcessor<K, VR, K, VR>((record) => [record]), thisNode, otherNode)
-  const store = { type: 'window' as const, keySerde, logging: options.logging ?? true, backend: options.backend, windowSizeMs: windows.sizeMs + 1, retentionMs: windows.retentionMs }
-  builder.graph.addStateStore({ ...store, name: thisStore, valueSerde: joinEntriesSerde(valueSerde) }, thisNode, otherNode)
-  builder.graph.addStateStore({ ...store, name: otherStore, valueSerde: joinEntriesSerde(otherValueSerde) }, thisNode, otherNode)
+  const logging = options.logging ?? true
+  const store = { type: 'window' as const, keySerde, logging, backend: options.backend, windowSizeMs: windows.sizeMs + 1, retentionMs: windows.retentionMs }
+  builder.graph.addStateStore({ ...store, name: thisStore, valueSerde: valueListSerde(valueSerde) }, thisNode, otherNode)
+  builder.graph.addStateStore({ ...store, name: otherStore, valueSerde: valueListSerde(otherValueSerde) }, thisNode, otherNode)
+  if (unmatchedStore !== undefined) {
+    builder.graph.addStateStore(
+      { name: unmatchedStore, type: 'keyValue', keySerde: unmatchedKeySerde(keySerde), valueSerde: unmatchedValuesSerde(valueSerde, otherValueSerde), logging, backend: options.backend },
+      thisNode,
+      otherNode,
+    )
+  }
   return new KStream<K, VR>(builder, output, base, keySerde, undefined, false)
 }
 

@@ -210,20 +210,25 @@ describe.each(BACKENDS)('stream-stream joins on %s', (backend) => {
     })
   })
 
-  test('describe() shows the join nodes and their window stores; both are changelogged', () => {
+  test('describe() shows the join nodes and their stores; all are changelogged', () => {
     const topology = joinTopology('outerJoin', tenMs)
     expect(topology.subtopologies).toHaveLength(1)
     const described = topology.describe()
-    expect(described).toContain('Processor: outer-join-this-3 (stores: [left-outer-join-right-this, left-outer-join-right-other])')
-    expect(described).toContain('Processor: outer-join-other-4 (stores: [left-outer-join-right-this, left-outer-join-right-other])')
+    const stores = 'stores: [left-outer-join-right-this, left-outer-join-right-other, left-outer-join-right-unmatched]'
+    expect(described).toContain(`Processor: outer-join-this-3 (${stores})`)
+    expect(described).toContain(`Processor: outer-join-other-4 (${stores})`)
     expect(described).toContain('Processor: outer-join-5 (stores: [])\n      --> sink-6\n      <-- outer-join-this-3, outer-join-other-4')
     // A record is kept until no record that could join it is still accepted: before + after + grace.
     expect(described).toContain('left-outer-join-right-this (window, window 21 ms, retention 26 ms, changelog: ssj-left-outer-join-right-this-changelog)')
     expect(described).toContain('left-outer-join-right-other (window, window 21 ms, retention 26 ms, changelog: ssj-left-outer-join-right-other-changelog)')
+    expect(described).toContain('left-outer-join-right-unmatched (keyValue, changelog: ssj-left-outer-join-right-unmatched-changelog)')
     expect(topology.internalTopics).toEqual([
       { name: 'ssj-left-outer-join-right-this-changelog', kind: 'changelog', store: 'left-outer-join-right-this', windowed: true },
       { name: 'ssj-left-outer-join-right-other-changelog', kind: 'changelog', store: 'left-outer-join-right-other', windowed: true },
+      { name: 'ssj-left-outer-join-right-unmatched-changelog', kind: 'changelog', store: 'left-outer-join-right-unmatched', windowed: false },
     ])
+    // An inner join has no unmatched records to keep.
+    expect(joinTopology('join', tenMs).internalTopics.map((topic) => topic.store)).toEqual(['left-join-right-this', 'left-join-right-other'])
   })
 
   test('names given to the join name its nodes and stores', () => {
@@ -235,10 +240,11 @@ describe.each(BACKENDS)('stream-stream joins on %s', (backend) => {
     const described = topology.describe()
     expect(described).toContain('Processor: pair-this (stores: [pairs-this, pairs-other])')
     expect(described).toContain('Processor: pair-other (stores: [pairs-this, pairs-other])')
+    expect(described).toContain('pairs-this (window, window 21 ms, retention 26 ms, changelog: ssj-pairs-this-changelog)')
     expect(described).toContain('Processor: pair (stores: [])')
   })
 
-  test('a restarted task restores both window stores from their changelogs: windows and unmatched records survive', async () => {
+  test('a restarted task restores the join stores from their changelogs: windows and unmatched records survive', async () => {
     const topology = joinTopology('leftJoin', tenMs)
     const changelogs: { [topic: string]: { key: Buffer | null; value: Buffer | null }[] } = {}
     await withJoin(topology, backend, async (io) => {
@@ -252,8 +258,8 @@ describe.each(BACKENDS)('stream-stream joins on %s', (backend) => {
       await io.driver.commit()
       for (const topic of topology.internalTopics) changelogs[topic.name] = io.driver.topicContents(topic.name).map((record) => ({ key: record.key, value: record.value }))
     })
-    expect(Object.keys(changelogs)).toEqual(['ssj-left-left-join-right-this-changelog', 'ssj-left-left-join-right-other-changelog'])
-    expect(changelogs['ssj-left-left-join-right-this-changelog'].length).toBeGreaterThan(0)
+    expect(Object.keys(changelogs)).toEqual(['ssj-left-left-join-right-this-changelog', 'ssj-left-left-join-right-other-changelog', 'ssj-left-left-join-right-unmatched-changelog'])
+    for (const records of Object.values(changelogs)) expect(records.length).toBeGreaterThan(0)
     await withDriver(topology, { backend, restoreChangelogs: changelogs }, async (driver) => {
       const io: Io = { driver, left: driver.createInputTopic('left', S, S), right: driver.createInputTopic('right', S, S), out: driver.createOutputTopic('out', S, S) }
       // A (restored) joins a record of the other side; stream time was restored too (104): 'late' at 88 is late.

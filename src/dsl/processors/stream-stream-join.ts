@@ -2,14 +2,14 @@ import { checkEventTime } from '../../processor/event-time.js'
 import type { InternalProcessorContext } from '../../processor/internal-processor-context.js'
 import type { Processor, ProcessorSupplier } from '../../processor/processor.js'
 import { Record } from '../../processor/record.js'
-import type { WindowStore } from '../../state/store.js'
+import type { KeyValueStore, WindowStore } from '../../state/store.js'
 import type { JoinWindows } from '../join-windows.js'
-import type { JoinEntry } from './join-entries.js'
+import { unmatchedPrefix, type JoinSide, type UnmatchedKey, type UnmatchedValues } from './join-stores.js'
+import { TimestampQueue } from './timestamp-queue.js'
 
 export type StreamJoinKind = 'inner' | 'left' | 'outer'
 
-/** The stream a record came from: `this` is the stream join() was called on, `other` its argument. */
-export type JoinSide = 'this' | 'other'
+export type { JoinSide } from './join-stores.js'
 
 /** Called for a record dropped as late: its join window had closed (see streamStreamJoinProcessors). */
 export type JoinLateRecordHandler<K, V, VO> = (record: Record<K, V | VO>, side: JoinSide) => void
@@ -20,19 +20,27 @@ export interface StreamStreamJoinOptions<K, V, VO, VR> {
   /** The window stores of this side's and the other side's records (both attached to both processors). */
   thisStoreName: string
   otherStoreName: string
+  /** Left and outer joins: the key-value store of the records that have not joined yet. */
+  unmatchedStoreName?: string
   /** Called with this side's value and the other side's; an unmatched record gets undefined for the missing one. */
   joiner: (value: V | undefined, otherValue: VO | undefined, key: K) => VR
   onLateRecord?: JoinLateRecordHandler<K, V, VO>
 }
 
-type JoinStore<V> = WindowStore<unknown, readonly JoinEntry<V>[]>
+type JoinStore = WindowStore<unknown, readonly unknown[]>
+type UnmatchedStore = KeyValueStore<UnmatchedKey<unknown>, UnmatchedValues>
 
 /** What the two processors of one join share within one task. */
 interface TaskJoinState {
   /** The largest timestamp either side has seen (restored from the stores after a restart). */
   streamTime: number
-  /** Per side: records up to this timestamp were already checked for unmatched emission. */
-  readonly checkedUpTo: { this: number; other: number }
+  /**
+   * Per side, the keys of the unmatched store's entries by timestamp (loaded from the store
+   * when the task starts), so that emitting takes point lookups, not scans; it costs memory for
+   * each record waiting (look-ahead + grace at most). An entry deleted because its records
+   * joined stays queued until due, and is then skipped.
+   */
+  readonly pending: { readonly this: TimestampQueue<unknown>; readonly other: TimestampQueue<unknown> }
   /** Both sides' work, one record at a time (a self-join hands one record to both). */
   tail: Promise<void>
 }
@@ -42,7 +50,9 @@ interface TaskJoinState {
  * semantics (KStreamKStreamJoin since 3.1, without the spurious left/outer results of earlier
  * versions). Each side keeps its records in its own window store (changelogged, so a restarted
  * task restores them), keyed by the record's key at the record's timestamp; records of one key
- * and timestamp are kept together as a list.
+ * and timestamp are kept together as a list. Left and outer joins also keep the records that
+ * have not joined yet in a key-value store ordered by side and time (Kafka Streams' outer join
+ * store), from which they are deleted once they join or are emitted.
  *
  * A record of this side at time t joins every record of the other side with the same key whose
  * timestamp lies in [t - before, t + after]; a record of the other side looks at this side's
@@ -67,14 +77,14 @@ interface TaskJoinState {
  *   carries its own timestamp and no headers. A record that joins in time is never emitted
  *   unmatched. Kafka Streams emits an out-of-order unmatched record at once when its window end
  *   (t + look-ahead) is already behind stream time; here it waits for its window to close like
- *   any other, so that a match arriving within the grace period still suppresses it.
+ *   any other, so that a match arriving within the grace period still suppresses it. Kafka
+ *   Streams also checks for due records at most once per second of wall-clock time (an internal
+ *   setting); here every record that moves stream time checks.
  *   Records more than `grace` behind stream time may still join a record emitted unmatched
  *   already (as in Kafka Streams): choose a grace period that covers the inputs' disorder.
  * - Emission order: by timestamp, this side before the other at equal timestamps.
  *
- * Records stay in the window stores until the retention (JoinWindows.retentionMs) has passed;
- * a record emitted unmatched is only marked as such, so that a restarted task never emits it
- * again.
+ * Records stay in the window stores until the retention (JoinWindows.retentionMs) has passed.
  */
 export function streamStreamJoinProcessors<K, V, VO, VR>(
   options: StreamStreamJoinOptions<K, V, VO, VR>,
@@ -83,6 +93,7 @@ export function streamStreamJoinProcessors<K, V, VO, VR>(
   // One state per task: both processors of a task see the same store instances.
   const states = new WeakMap<object, TaskJoinState>()
   const tracksUnmatched = { this: kind !== 'inner', other: kind === 'outer' }
+  if (kind !== 'inner' && options.unmatchedStoreName === undefined) throw new Error(`a ${kind} join needs a store for its unmatched records`)
   const lookAhead = { this: windows.afterMs, other: windows.beforeMs }
   const lookBack = { this: windows.beforeMs, other: windows.afterMs }
 
@@ -94,30 +105,27 @@ export function streamStreamJoinProcessors<K, V, VO, VR>(
         : options.joiner(otherValue as unknown as V | undefined, ownValue as unknown as VO | undefined, key)
     return () => {
       let context: InternalProcessorContext<K, VR>
-      let stores: { this: JoinStore<unknown>; other: JoinStore<unknown> }
+      let stores: { this: JoinStore; other: JoinStore }
+      let unmatched: UnmatchedStore | undefined
       let state: TaskJoinState
 
-      /** Emits the unmatched records of every tracked side whose windows stream time has closed. */
-      const emitUnmatched = async (): Promise<void> => {
+      /** Emits (and forgets) the unmatched records of every tracked side whose windows stream time has closed. */
+      const emitUnmatched = (store: UnmatchedStore): void => {
         const due: { side: JoinSide; key: K; timestamp: number; value: unknown }[] = []
         for (const candidate of ['this', 'other'] as const) {
           if (!tracksUnmatched[candidate]) continue
           const bound = state.streamTime - lookAhead[candidate] - windows.graceMs - 1
-          const from = Math.max(0, state.checkedUpTo[candidate] + 1)
-          if (bound < from) continue
-          const store = stores[candidate]
-          const settle: { key: K; timestamp: number; entries: JoinEntry<unknown>[] }[] = []
-          for await (const { key: windowed, value: entries } of store.fetchAll(from, bound)) {
-            if (entries.every((entry) => entry.settled)) continue
-            const key = windowed.key as K
-            const timestamp = windowed.window.start
-            for (const entry of entries) if (!entry.settled) due.push({ side: candidate, key, timestamp, value: entry.value })
-            settle.push({ key, timestamp, entries: entries.map(settled) })
+          const queue = state.pending[candidate]
+          for (let next = queue.peekTimestamp(); next !== undefined && next <= bound; next = queue.peekTimestamp()) {
+            const { timestamp, item } = queue.take() as { timestamp: number; item: unknown }
+            const key: UnmatchedKey<unknown> = { side: candidate, timestamp, key: item }
+            const entry = store.get(key)
+            if (entry === undefined) continue
+            store.delete(key)
+            for (const value of entry.values) due.push({ side: candidate, key: item as K, timestamp, value })
           }
-          for (const { key, timestamp, entries } of settle) store.put(key, entries, timestamp)
-          state.checkedUpTo[candidate] = bound
         }
-        // Stable: within one timestamp this side's records come first, each in store order.
+        // Stable: within one timestamp this side's records come first, each side's in arrival order.
         due.sort((a, b) => a.timestamp - b.timestamp || (a.side === b.side ? 0 : a.side === 'this' ? -1 : 1))
         for (const record of due) {
           const value = record.side === own ? join(record.value as VThis, undefined, record.key) : join(undefined, record.value as VOther, record.key)
@@ -134,38 +142,54 @@ export function streamStreamJoinProcessors<K, V, VO, VR>(
         }
         if (t > state.streamTime) {
           state.streamTime = t
-          await emitUnmatched()
+          if (unmatched) emitUnmatched(unmatched)
         }
         let matched = false
-        const settle: { timestamp: number; entries: JoinEntry<unknown>[] }[] = []
         const to = t + lookAhead[own]
         if (to >= 0) {
-          for await (const { key: windowed, value: entries } of stores[opposite].fetchRange(record.key, Math.max(0, t - lookBack[own]), to)) {
+          for await (const { key: windowed, value: values } of stores[opposite].fetchRange(record.key, Math.max(0, t - lookBack[own]), to)) {
             const otherTime = windowed.window.start
-            for (const entry of entries) {
+            for (const value of values) {
               matched = true
-              context.forward(record.withValue(join(record.value, entry.value as VOther, record.key)).withTimestamp(Math.max(t, otherTime)))
+              context.forward(record.withValue(join(record.value, value as VOther, record.key)).withTimestamp(Math.max(t, otherTime)))
             }
-            if (tracksUnmatched[opposite] && entries.some((entry) => !entry.settled)) settle.push({ timestamp: otherTime, entries: entries.map(settled) })
+            // The other side's records at that time have joined now: none of them is emitted unmatched.
+            if (unmatched && tracksUnmatched[opposite]) {
+              const key: UnmatchedKey<unknown> = { side: opposite, timestamp: otherTime, key: record.key }
+              if (unmatched.get(key) !== undefined) unmatched.delete(key)
+            }
           }
         }
-        for (const { timestamp, entries } of settle) stores[opposite].put(record.key, entries, timestamp)
-        const existing = stores[own].fetch(record.key, t) ?? []
-        stores[own].put(record.key, [...existing, { value: record.value, settled: matched || !tracksUnmatched[own] }], t)
+        stores[own].put(record.key, [...(stores[own].fetch(record.key, t) ?? []), record.value], t)
+        if (unmatched && tracksUnmatched[own] && !matched) {
+          const key: UnmatchedKey<unknown> = { side: own, timestamp: t, key: record.key }
+          const existing = unmatched.get(key)
+          unmatched.put(key, { side: own, values: [...(existing?.values ?? []), record.value] })
+          if (existing === undefined) state.pending[own].add(t, record.key)
+        }
       }
 
       const processor: Processor<K, VThis, K, VR> = {
-        init: (ctx) => {
+        init: async (ctx) => {
           context = ctx as InternalProcessorContext<K, VR>
-          const thisStore = ctx.getStateStore<JoinStore<unknown>>(options.thisStoreName)
-          const otherStore = ctx.getStateStore<JoinStore<unknown>>(options.otherStoreName)
-          stores = { this: thisStore, other: otherStore }
-          let shared = states.get(thisStore)
-          if (!shared) {
-            shared = { streamTime: Math.max(observedStreamTime(thisStore), observedStreamTime(otherStore)), checkedUpTo: { this: -1, other: -1 }, tail: Promise.resolve() }
-            states.set(thisStore, shared)
+          stores = { this: ctx.getStateStore<JoinStore>(options.thisStoreName), other: ctx.getStateStore<JoinStore>(options.otherStoreName) }
+          unmatched = options.unmatchedStoreName === undefined ? undefined : ctx.getStateStore<UnmatchedStore>(options.unmatchedStoreName)
+          const known = states.get(stores.this)
+          if (known) {
+            state = known
+            return
           }
-          state = shared
+          const pending = { this: new TimestampQueue(), other: new TimestampQueue() }
+          // The records still unmatched when the task last stopped (restored with the store);
+          // records wait for this in `tail`.
+          const load = async (store: UnmatchedStore): Promise<void> => {
+            for (const candidate of ['this', 'other'] as const) {
+              for await (const { key } of store.prefixScan(unmatchedPrefix(candidate))) pending[candidate].add(key.timestamp, key.key)
+            }
+          }
+          state = { streamTime: Math.max(observedStreamTime(stores.this), observedStreamTime(stores.other)), pending, tail: unmatched ? load(unmatched) : Promise.resolve() }
+          states.set(stores.this, state)
+          await state.tail
         },
         process: (record) => {
           if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) return
@@ -182,10 +206,6 @@ export function streamStreamJoinProcessors<K, V, VO, VR>(
   }
 
   return { thisSide: side<V, VO>('this'), otherSide: side<VO, V>('other') }
-}
-
-function settled<V>(entry: JoinEntry<V>): JoinEntry<V> {
-  return entry.settled ? entry : { value: entry.value, settled: true }
 }
 
 /** The largest timestamp a window store holds (its observed stream time), or -1. */
