@@ -5,10 +5,13 @@ import type { Serde } from '../serde/serde.js'
 import type { AnyStoreSpec } from '../state/store.js'
 import type { Partitioner } from '../topology/nodes.js'
 import { BranchedKStream } from './branched-kstream.js'
+import type { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import type { KTable } from './ktable.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamTableJoinProcessor } from './processors/stream-table-join.js'
+import { joinStreams, type StreamJoinedOptions } from './stream-stream-join.js'
+import { tableValueGetter } from './table-operations.js'
 import type { StreamsBuilder } from './streams-builder.js'
 
 export interface Named {
@@ -152,13 +155,42 @@ export class KStream<K, V> {
   }
 
   /** Joins each record with the table's value for its key; records without one are not emitted. */
-  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options: GroupedOptions<K, V> = {}): KStream<K, VR> {
-    return this.joinTable(table, (value, tableValue, key) => joiner(value, tableValue as VT, key), 'inner', options)
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options?: GroupedOptions<K, V>): KStream<K, VR>
+  /** Joins records of the same key from both streams whose timestamps lie within the join windows (see JoinWindows). */
+  join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  join<VO, VR>(
+    other: KTable<K, VO> | KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windowsOrOptions?: JoinWindows | GroupedOptions<K, V>,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, VR> {
+    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => joiner(value as V, otherValue as VO, key), windowsOrOptions as JoinWindows, 'inner', options)
+    return this.joinTable(other, (value, tableValue, key) => joiner(value, tableValue as VO, key), 'inner', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
   }
 
   /** Joins each record with the table's value for its key, or undefined when it has none. */
-  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, options: GroupedOptions<K, V> = {}): KStream<K, VR> {
-    return this.joinTable(table, joiner, 'left', options)
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, options?: GroupedOptions<K, V>): KStream<K, VR>
+  /**
+   * Joins as join() does; a record of this stream that joined nothing is emitted once with
+   * undefined for the other value, when its window has closed (stream time past t + after + grace).
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | undefined, key: K) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  leftJoin<VO, VR>(
+    other: KTable<K, VO> | KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
+    windowsOrOptions?: JoinWindows | GroupedOptions<K, V>,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, VR> {
+    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => joiner(value as V, otherValue, key), windowsOrOptions as JoinWindows, 'left', options)
+    return this.joinTable(other, joiner, 'left', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
+  }
+
+  /**
+   * Joins as join() does; a record of either stream that joined nothing is emitted once with
+   * undefined for the missing value, when its window has closed (see JoinWindows).
+   */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V | undefined, otherValue: VO | undefined, key: K) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR> {
+    return joinStreams(this, other, joiner, windows, 'outer', options)
   }
 
   to(topic: string, options: ToOptions<K, V> = {}): void {
@@ -200,11 +232,12 @@ export class KStream<K, V> {
   }
 
   private joinTable<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, kind: 'inner' | 'left', options: GroupedOptions<K, V>): KStream<K, VR> {
-    if (!table.storeName) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
+    const getter = tableValueGetter(table)
+    if (!getter) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
     const stream = this.keyChanged ? this.repartitionForJoin(table, options) : this
     const name = this.builder.nodeName(kind === 'inner' ? 'join' : 'left-join', options.name)
-    this.builder.graph.addProcessor(name, streamTableJoinProcessor(table.storeName, joiner, kind), stream.node)
-    this.builder.graph.connectProcessorAndStateStores(name, table.storeName)
+    this.builder.graph.addProcessor(name, streamTableJoinProcessor(getter, joiner, kind), stream.node)
+    this.builder.graph.connectProcessorAndStateStores(name, ...new Set(getter.stores))
     return new KStream<K, VR>(this.builder, name, stream.lineage, stream.keySerde, undefined, false)
   }
 }

@@ -1,6 +1,9 @@
 import type { Serde } from '../serde/serde.js'
-import { KStream } from './kstream.js'
+import { groupTable, type KGroupedTable, type TableGroupedOptions } from './kgrouped-table.js'
+import { KStream, type KeyValuePair } from './kstream.js'
 import type { StreamsBuilder } from './streams-builder.js'
+import { filterTable, joinTables, mapTableValues, type TableJoinedOptions, type TableOperationOptions } from './table-operations.js'
+import type { TableValueGetter } from './table-value-getter.js'
 
 /** A changelog stream seen as a table: the latest value per key. */
 export class KTable<K, V> {
@@ -13,10 +16,54 @@ export class KTable<K, V> {
     readonly valueSerde: Serde<V> | undefined,
     /** The store holding the table, for joins and interactive queries; undefined if not materialized. */
     readonly storeName: string | undefined,
+    /** @internal How joins read a table that has no store of its own (derived tables). */
+    readonly valueGetter?: TableValueGetter<K, V>,
   ) {}
 
   /** The table's updates as a stream of (key, latest value) records. */
   toStream(): KStream<K, V> {
     return new KStream(this.builder, this.node, this.lineage, this.keySerde, this.valueSerde, false)
+  }
+
+  /**
+   * The rows whose value matches. An update that does not match deletes its key downstream (a
+   * null value), as a delete does; see TableOperationOptions for materializing the result.
+   */
+  filter(predicate: (key: K, value: V) => boolean, options?: TableOperationOptions<V>): KTable<K, V> {
+    return filterTable(this, predicate, true, options)
+  }
+
+  /** The rows whose value does not match; see filter(). */
+  filterNot(predicate: (key: K, value: V) => boolean, options?: TableOperationOptions<V>): KTable<K, V> {
+    return filterTable(this, predicate, false, options)
+  }
+
+  /** Every row's value mapped; deletes stay deletes, and a mapper returning null deletes the key. */
+  mapValues<V2>(mapper: (value: V, key: K) => V2, options?: TableOperationOptions<V2>): KTable<K, V2> {
+    return mapTableValues(this, mapper, options)
+  }
+
+  /**
+   * Regroups the rows by a new key (and value), through a repartition topic, for count, reduce
+   * or aggregate; an update of a row subtracts its old value from its old group and adds its
+   * new one (Kafka Streams' Change pairs), a delete only subtracts.
+   */
+  groupBy<K2, V2>(selector: (key: K, value: V) => KeyValuePair<K2, V2>, options: TableGroupedOptions<K2, V2>): KGroupedTable<K2, V2> {
+    return groupTable(this, selector, options)
+  }
+
+  /** Table-table inner join: a row for each key both tables hold, updated when either side changes. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
+    return joinTables(this, other, (value, otherValue, key) => joiner(value as V, otherValue as VO, key), 'inner', options)
+  }
+
+  /** Table-table left join: a row for each key this table holds; the other value is undefined while the other table has none. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | undefined, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
+    return joinTables(this, other, (value, otherValue, key) => joiner(value as V, otherValue, key), 'left', options)
+  }
+
+  /** Table-table outer join: a row for each key either table holds; a missing side's value is undefined. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V | undefined, otherValue: VO | undefined, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
+    return joinTables(this, other, joiner, 'outer', options)
   }
 }

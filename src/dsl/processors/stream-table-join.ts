@@ -1,25 +1,26 @@
 import type { ProcessorContext, ProcessorSupplier } from '../../processor/processor.js'
-import type { KeyValueStore } from '../../state/store.js'
+import type { TableValueGetter } from '../table-value-getter.js'
 
 /**
- * Joins each stream record with the table's current value for its key. Inner: records without
- * a table value produce nothing (as in Kafka Streams); left: the joiner gets undefined.
+ * Joins each stream record with the table's current value for its key, read through the
+ * table's getter (its store, or the stores of the tables it derives from). Inner: records
+ * without a table value produce nothing (as in Kafka Streams); left: the joiner gets undefined.
  */
 export function streamTableJoinProcessor<K, V, VT, VR>(
-  storeName: string,
+  table: TableValueGetter<K, VT>,
   joiner: (value: V, tableValue: VT | undefined, key: K) => VR,
   kind: 'inner' | 'left',
 ): ProcessorSupplier<K, V, K, VR> {
   return () => {
     let context: ProcessorContext<K, VR>
-    let table: KeyValueStore<K, VT>
+    let lookup: (key: K) => VT | undefined
     return {
       init: (ctx) => {
         context = ctx
-        table = ctx.getStateStore<KeyValueStore<K, VT>>(storeName)
+        lookup = table.init(ctx)
       },
       process: (record) => {
-        const tableValue = table.get(record.key)
+        const tableValue = lookup(record.key)
         if (tableValue === undefined && kind === 'inner') return
         context.forward(record.withValue(joiner(record.value, tableValue, record.key)))
       },

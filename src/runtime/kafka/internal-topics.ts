@@ -10,7 +10,8 @@ const DAY_MS = 86_400_000
 
 /**
  * Checks the source topics and creates the internal ones up front: repartition topics (delete
- * policy) with as many partitions as the sub-topology writing them reads, changelogs (compact;
+ * policy) with as many partitions as the sub-topology writing them reads (or, when read
+ * together with source topics, as those have), changelogs (compact;
  * windowed: compact,delete) with as many as their task's sources. Sources of one sub-topology
  * must agree on their partition count, or tasks could not own "partition p" of each.
  * Topics that carry source records whole (repartition topics, a dead-letter topic created
@@ -32,15 +33,23 @@ export async function prepareTopics(
   const sourceSized = largestSource > 0 ? maxMessageBytesEntry(largestSource) : {}
 
   // Repartition topics take their count from the sub-topology that writes them, which may
-  // itself read repartition topics: resolve in rounds until every count is known.
+  // itself read repartition topics: resolve in rounds until every count is known. One read
+  // together with source topics (a join after a key change) takes their count instead, so that
+  // the two are co-partitioned (as Kafka Streams sizes a join's repartition topics).
   const repartitions = topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name)
+  const copartitionedCount = new Map<string, number>()
+  for (const subtopology of topology.subtopologies) {
+    const sourceCounts = subtopology.sourceTopics.filter((topic) => !repartitions.includes(topic)).map((topic) => counts.get(topic) ?? 0)
+    if (sourceCounts.length === 0) continue
+    for (const topic of subtopology.sourceTopics) if (repartitions.includes(topic)) copartitionedCount.set(topic, Math.max(...sourceCounts))
+  }
   const writerCount = new Map<string, number>()
   for (let round = 0; round <= topology.subtopologies.length; round++) {
     for (const subtopology of topology.subtopologies) {
       const known = subtopology.sourceTopics.map((topic) => writerCount.get(topic) ?? (repartitions.includes(topic) ? undefined : counts.get(topic)))
       if (known.some((count) => count === undefined)) continue
       const max = Math.max(...(known as number[]))
-      for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, max)
+      for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, copartitionedCount.get(sink) ?? max)
     }
   }
   const toCreate: NewTopic[] = []

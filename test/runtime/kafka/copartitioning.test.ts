@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest'
+import { defineTopology, JoinWindows, serdes, TopologyError, type Topology } from 'sluice'
+import type { AdminClient, NewTopic } from '../../../src/runtime/kafka/client/admin-client.js'
+import { prepareTopics } from '../../../src/runtime/kafka/internal-topics.js'
+
+const S = serdes.string()
+
+/** An admin client that knows topics and their partition counts, and records what it is asked to create. */
+function fakeAdmin(partitions: { [topic: string]: number }): { admin: AdminClient; created: Map<string, number> } {
+  const created = new Map<string, number>()
+  const admin: Partial<AdminClient> = {
+    listTopics: async () => Object.keys(partitions),
+    partitionCounts: async (topics) => new Map(topics.filter((name) => name in partitions).map((name) => [name, partitions[name]])),
+    topicConfigs: async () => new Map(),
+    createTopics: async (topics: readonly NewTopic[]) => {
+      for (const topic of topics) created.set(topic.name, topic.partitions ?? 1)
+    },
+  }
+  return { admin: admin as AdminClient, created }
+}
+
+function streamJoin(rekeyLeft: boolean): Topology {
+  return defineTopology({ applicationId: 'cop' }, (b) => {
+    const clicks = b.stream('clicks', { key: S, value: S })
+    const left = rekeyLeft ? clicks.selectKey((_key, value) => value) : clicks
+    left.join(b.stream('views', { key: S, value: S }), (l, r) => l + r, JoinWindows.ofTimeDifferenceWithNoGrace(10)).to('out', { value: S })
+  })
+}
+
+describe('co-partitioning of joined topics', () => {
+  test('a stream-stream join of topics with different partition counts fails at start, naming the topics', async () => {
+    const { admin } = fakeAdmin({ clicks: 3, views: 4 })
+    const start = prepareTopics(admin, streamJoin(false), { replicationFactor: 1, extraTopics: [] })
+    await expect(start).rejects.toThrow(TopologyError)
+    await expect(start).rejects.toThrow(/different partition counts \(clicks: 3, views: 4\); co-partitioned topics must have the same count/)
+  })
+
+  test('the same counts pass, and the join stores’ changelogs get that many partitions', async () => {
+    const { admin, created } = fakeAdmin({ clicks: 4, views: 4 })
+    await prepareTopics(admin, streamJoin(false), { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-clicks-join-views-this-changelog')).toBe(4)
+    expect(created.get('cop-clicks-join-views-other-changelog')).toBe(4)
+  })
+
+  test('a repartitioned side takes the partition count of the topic it is joined with', async () => {
+    const { admin, created } = fakeAdmin({ clicks: 6, views: 3 })
+    await prepareTopics(admin, streamJoin(true), { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-clicks-join-this-repartition')).toBe(3)
+    expect(created.get('cop-clicks-join-views-this-changelog')).toBe(3)
+  })
+
+  test('a stream-table join after a key change too', async () => {
+    const topology = defineTopology({ applicationId: 'cop' }, (b) => {
+      const users = b.table('users', { key: S, value: S })
+      b.stream('clicks', { key: S, value: S })
+        .selectKey((_key, value) => value)
+        .join(users, (click, user) => click + user)
+        .to('out', { value: S })
+    })
+    const { admin, created } = fakeAdmin({ clicks: 8, users: 2 })
+    await prepareTopics(admin, topology, { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-clicks-join-repartition')).toBe(2)
+  })
+})
