@@ -65,7 +65,8 @@ export class KafkaTestClient {
    * including those kafkajs filters out (transaction markers, aborted records).
    */
   async readTopic(topic: string, options: { readCommitted?: boolean; done?: (messages: KafkaMessage[]) => boolean; timeoutMs?: number } = {}): Promise<KafkaMessage[]> {
-    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic))
+    // Right after a broker restart the broker may not lead its partitions yet: retried.
+    const ends = await retrying(`reading the end offsets of ${topic}`, () => this.withAdmin((admin) => admin.fetchTopicOffsets(topic)))
     const remaining = new Map(ends.filter((end) => Number(end.high) > 0).map((end) => [end.partition, BigInt(end.high)]))
     const consumer = this.kafka.consumer({ groupId: unique('reader'), readUncommitted: !options.readCommitted, maxWaitTimeInMs: 200 })
     const messages: KafkaMessage[] = []
