@@ -48,6 +48,9 @@ export class GroupSession {
   private joinCount = 0
   /** The offsets this session committed last: committing them again is a check of membership that changes nothing. */
   private lastCommitted: { topic: string; partition: number; offset: string }[] = []
+  /** The heartbeat of the batch being processed: kafkajs heartbeats only between batches otherwise. */
+  private batchHeartbeat: (() => Promise<void>) | undefined
+  private readonly heartbeatIntervalMs: number
 
   constructor(
     kafka: Kafka,
@@ -55,6 +58,7 @@ export class GroupSession {
     private readonly handlers: GroupSessionHandlers,
   ) {
     this.lease = new MembershipLease(Math.floor((config.sessionTimeout ?? 30_000) / 2))
+    this.heartbeatIntervalMs = config.heartbeatInterval ?? 3000
     this.consumer = kafka.consumer({ ...config, retry: { ...config.retry, restartOnFailure: async () => false } })
     const { events } = this.consumer
     this.consumer.on(events.HEARTBEAT, () => this.confirm())
@@ -115,7 +119,12 @@ export class GroupSession {
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => {
         if (this.endedValue) return
-        await this.handlers.onBatch(payload, this)
+        this.batchHeartbeat = payload.heartbeat
+        try {
+          await this.handlers.onBatch(payload, this)
+        } finally {
+          this.batchHeartbeat = undefined
+        }
       },
     })
   }
@@ -140,7 +149,11 @@ export class GroupSession {
   async confirmMembership(): Promise<void> {
     if (this.endedValue) throw new MembershipLostError('its group session has ended')
     if (this.lease.fresh) return
-    if (this.lastCommitted.length === 0) throw new MembershipLostError('no confirmation from the group since it joined or paused')
+    // Nothing committed since the join to commit again: a heartbeat sent from now on confirms as well.
+    if (this.lastCommitted.length === 0) {
+      if (await this.heartbeatConfirms()) return
+      throw new MembershipLostError('no confirmation from the group since it joined or paused')
+    }
     try {
       await this.commitOffsets(this.lastCommitted)
     } catch (error) {
@@ -148,6 +161,21 @@ export class GroupSession {
       throw new MembershipLostError(messageOf(error))
     }
     if (!this.lease.fresh) throw new MembershipLostError('the process stalled again while confirming')
+  }
+
+  /**
+   * Waits for a heartbeat sent after now to renew the lease (kafkajs's own between batches, or
+   * the current batch's, which kafkajs sends once its interval has passed): two heartbeat
+   * intervals at most. A member the group dropped gets an error answer instead, and no renewal.
+   */
+  private async heartbeatConfirms(): Promise<boolean> {
+    const deadline = Date.now() + 2 * this.heartbeatIntervalMs + 500
+    while (!this.endedValue && Date.now() < deadline) {
+      await this.batchHeartbeat?.().catch(() => undefined)
+      if (this.lease.fresh) return true
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return this.lease.fresh
   }
 
   /** Ends the session: leaves the group and disconnects, never throwing (the broker may be gone). */
