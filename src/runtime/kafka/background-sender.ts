@@ -6,10 +6,11 @@ import { prepareRecord, requestEnd, sendRequest, type BatchSender, type Partitio
 const DEFAULT_MIN_SEND_BYTES = 256 * 1024
 
 /**
- * At-least-once: sends output records (and, at commit, changelog records) through one producer
- * while the tasks keep processing, rather than all at commit, so that producing overlaps
- * processing. Records leave in the order they were given, in requests sent strictly one after
- * the other (never two in flight: kafkajs may reorder concurrent sendBatch calls on the wire).
+ * At-least-once: sends a task's output records (and, at commit, changelog records) through its
+ * fenced transaction (TaskTransaction) while the task keeps processing, rather than all at
+ * commit, so that producing overlaps processing. Records leave in the order they were given,
+ * in requests sent strictly one after the other (never two in flight: kafkajs may reorder
+ * concurrent sendBatch calls on the wire).
  *
  * flush() sends what is left and resolves once every record given so far is acknowledged; the
  * commit awaits it before committing offsets. A failed request is sticky: every later flush()

@@ -133,7 +133,7 @@ export async function sendRecords(producer: BatchSender, records: readonly Outgo
 /**
  * Collects a task's output records. Exactly-once: they wait here for the commit sequence,
  * which sends them inside the task's transaction (step 3). At-least-once: `forward` hands
- * each one straight to the shared BackgroundSender, which sends them as they accumulate.
+ * each one straight to the task's BackgroundSender, which sends them as they accumulate.
  */
 export class BufferedCollector implements RecordCollector {
   private buffer: OutgoingRecord[] = []

@@ -1,5 +1,5 @@
 import { requireKafkajsCorrections } from './kafkajs/kafkajs-corrections.js' // first: corrects kafkajs before it loads
-import { Partitioners, type ConsumerConfig, type EachBatchPayload, type IHeaders, type Kafka, type Producer } from 'sluice-kafkajs'
+import type { ConsumerConfig, EachBatchPayload, IHeaders, Kafka } from 'sluice-kafkajs'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import { TaskId } from '../../base/task-id.js'
@@ -12,7 +12,7 @@ import { deadLetterRecord } from '../dead-letter.js'
 import { TaskMetrics } from '../../processor/task-metrics.js'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../../state/query/read-only-stores.js'
 import type { IncomingRecord } from '../wire-records.js'
-import { atLeastOnceSteps, BackgroundSender } from './background-sender.js'
+import { atLeastOnceSteps } from './background-sender.js'
 import { sendRecords, type BufferedCollector } from './buffered-collector.js'
 import { needsAPerson, worthAnotherStartAttempt } from './fault-classification.js'
 import { CommittedPositions } from './committed-positions.js'
@@ -63,8 +63,6 @@ const ADMIN_RETRY_MS = 120_000
 interface RunningPhase {
   readonly admin: AdminClient
   readonly taskManager: TaskManager
-  /** At-least-once: sends the shared producer's records in the background, in order. */
-  readonly sender: BackgroundSender | undefined
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -92,7 +90,6 @@ export class KafkaStreams {
   /** Opened during start-up; closed on shutdown even when start-up failed half way. */
   private admin: AdminClient | undefined
   private readonly purger: RepartitionPurger
-  private producer: Producer | undefined
   /** The current membership of the group; replaced by a new one on every rejoin. */
   private session: GroupSession | undefined
   /** Everything that exists once start-up has prepared topics and clients. */
@@ -251,19 +248,6 @@ export class KafkaStreams {
       config.startupTimeoutMs,
       worthAnotherStartAttempt,
     )
-    // At-least-once shares one producer; exactly-once gives each task its own transactional one.
-    if (config.processingGuarantee === 'at_least_once') {
-      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false })
-      this.producer = producer
-      await retryRetriable('connecting the producer', () => producer.connect(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
-    }
-    const sender =
-      this.producer &&
-      new BackgroundSender(this.producer, {
-        partitionsOf: (topic) => this.partitionCounts.get(topic),
-        // A member back from a long pause must not write its stale state after the new owner's.
-        beforeRequest: () => this.confirmMembership(),
-      })
     const deadLetterTopic = config.deadLetterTopic
     const taskManager = new TaskManager({
       kafka: this.kafka,
@@ -273,9 +257,11 @@ export class KafkaStreams {
       partitionCounts: this.partitionCounts,
       onFailure: (collector) => (deadLetterTopic ? (error, raw) => this.deadLetter(collector, deadLetterTopic, error, raw) : undefined),
       endOffsets: (topic) => this.endOffsets(topic),
-      forward: sender && ((record) => sender.send(record)),
+      // At-least-once: a member back from a long pause sends nothing more for tasks it may have
+      // lost (the tasks' fenced transactions stop what this check cannot: a request under way).
+      beforeRequest: config.processingGuarantee === 'at_least_once' ? () => this.confirmMembership() : undefined,
     })
-    this.running = { admin, taskManager, sender }
+    this.running = { admin, taskManager }
     this.lastCommitMs = Date.now()
     await retryRetriable('joining the group', () => this.openSession(), config.log, config.startupTimeoutMs, worthAnotherStartAttempt)
     this.stateValue = nextState(this.stateValue, 'RUNNING')
@@ -354,8 +340,6 @@ export class KafkaStreams {
     const { taskManager } = this.phase()
     if (this.commitBroken) await taskManager.closeAll(false, undefined, false)
     else if (this.uncommitted) await taskManager.discardUncommitted()
-    // Records of the discarded work not sent yet are dropped: the work is redone.
-    if (this.commitBroken || this.uncommitted) this.running?.sender?.reset()
     this.uncommitted = false
     this.commitBroken = false
   }
@@ -419,7 +403,6 @@ export class KafkaStreams {
           if (this.config.processingGuarantee === 'exactly_once') this.commitBroken = true
           this.uncommitted = true
           await this.dropUncommitted()
-          await this.running?.sender?.settled()
         })
         if (!this.active) return
         await this.openSession()
@@ -517,7 +500,7 @@ export class KafkaStreams {
     resolveOffset(batch.lastOffset())
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
-    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull([this.running?.sender, ...taskManager.entries().map((entry) => entry.collector)], this.config.sendBufferMaxBytes) || task.needsCommit()) {
+    if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull(taskManager.entries().flatMap((entry) => [entry.sender, entry.collector]), this.config.sendBufferMaxBytes) || task.needsCommit()) {
       await this.commitOrRecover()
     }
   }
@@ -587,29 +570,19 @@ export class KafkaStreams {
       this.lastCommitMs = Date.now()
       return
     }
-    // Nothing is sent for tasks this member may have lost (the background sender checks too).
+    // Nothing is sent for tasks this member may have lost (the tasks' senders check too).
     await this.confirmMembership()
-    // Outputs have been leaving in the background since the last commit; the changelog records
-    // queue up behind them, and offsets are committed once all of it is acknowledged.
-    const { sender } = this.phase()
-    if (!sender) throw new Error('at-least-once without its background sender')
     const ends = new Map<string, bigint>()
+    const offsets: { topic: string; partition: number; offset: string }[] = []
     try {
-      await commitTasks(
-        entries.map((entry) => entry.task),
-        (store) => this.topology.changelogTopicOf(store),
-        atLeastOnceSteps(
-          sender,
-          async (all) => {
-            const offsets = all.flatMap(({ partition, offsets }) => [...offsets].map(([topic, offset]) => ({ topic, partition, offset })))
-            if (offsets.length > 0) await session.commitOffsets(offsets)
-            this.committedPositions.record(offsets)
-            this.purger.committedOffsets(offsets)
-          },
-          ends,
-        ),
-        Date.now(),
-      )
+      // Every task's transaction ends, one way or the other, before the offsets are committed.
+      const results = await Promise.allSettled(entries.map((entry) => this.commitFencedTask(entry, ends, offsets)))
+      const failed = results.find((result) => result.status === 'rejected')
+      if (failed) throw new Error(`a commit failed: ${messageOf(failed.reason)}`, { cause: failed.reason })
+      // Step 4, for all tasks at once: everything their offsets led to is committed.
+      if (offsets.length > 0) await session.commitOffsets(offsets)
+      this.committedPositions.record(offsets)
+      this.purger.committedOffsets(offsets)
     } catch (error) {
       // The stores were flushed: they are ahead of the committed offsets now.
       this.commitBroken = true
@@ -619,6 +592,35 @@ export class KafkaStreams {
     this.lastCommitMs = Date.now()
     for (const [key, end] of ends) this.changelogEnds.set(key, end)
     await taskManager.checkpoint(await this.knownChangelogEnds(entries.map((entry) => entry.task.partition)))
+  }
+
+  /**
+   * At-least-once, one task: outputs have been leaving in the background since the last
+   * commit, in the task's transaction; its changelog records queue up behind them, and the
+   * transaction commits once all of it is acknowledged. Its offsets go to `offsets`, for the
+   * consumer to commit once every task's transaction has.
+   */
+  private async commitFencedTask(entry: ActiveTask, ends: Map<string, bigint>, offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    const { sender, transaction } = entry
+    if (!sender || !transaction) throw new Error(`task ${entry.task.taskId} runs at-least-once without its sender`)
+    try {
+      await commitTasks(
+        [entry.task],
+        (store) => this.topology.changelogTopicOf(store),
+        atLeastOnceSteps(
+          sender,
+          async (all) => {
+            for (const { partition, offsets: next } of all) for (const [topic, offset] of next) offsets.push({ topic, partition, offset })
+          },
+          ends,
+        ),
+        Date.now(),
+      )
+      await transaction.commit()
+    } catch (error) {
+      await transaction.abort()
+      throw error
+    }
   }
 
   /** Exactly-once: one task's changelogs, outputs and consumed offsets as one Kafka transaction. */
@@ -718,7 +720,6 @@ export class KafkaStreams {
         }
       })
       await this.session?.stop()
-      await this.producer?.disconnect()
       await this.purger.settled()
       await this.admin?.close()
     } finally {

@@ -1,6 +1,6 @@
 import './kafkajs/kafkajs-corrections.js' // corrects kafkajs before it loads
 import { join } from 'node:path'
-import { Partitioners, type Kafka, type Producer } from 'sluice-kafkajs'
+import type { Kafka, Producer } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import type { ManagedStore } from '../../state/managed-store.js'
@@ -9,23 +9,32 @@ import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-d
 import { createStateDirectories } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
 import { StreamTask, type FailureHandler } from '../stream-task.js'
-import type { OutgoingRecord } from '../wire-records.js'
+import { BackgroundSender } from './background-sender.js'
 import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
 import type { KafkaClient } from './client/kafka-client.js'
 import { CheckpointFile } from '../../state/checkpoint-file.js'
 import type { PartitionCounts } from './internal-topics.js'
 import type { ResolvedStreamsConfig } from '../streams-config.js'
+import { createTaskProducer } from './task-producer.js'
+import { TaskTransaction } from './task-transaction.js'
 
 /** A running task with what belongs to it alone. */
 export interface ActiveTask {
   readonly task: StreamTask
   readonly directory: string
   readonly checkpoint: CheckpointFile
-  /** Where the task's output records go: buffered until the commit (exactly-once) or on to the shared sender. */
+  /** Where the task's output records go: buffered until the commit (exactly-once) or on to the task's sender. */
   readonly collector: BufferedCollector
-  /** Exactly-once only: the task's transactional producer (transactional id `<applicationId>-<taskId>`). */
-  readonly producer: Producer | undefined
+  /**
+   * The task's transactional producer (transactional id `<applicationId>-<taskId>`), under
+   * either guarantee: creating it fenced whoever held the task before.
+   */
+  readonly producer: Producer
+  /** At-least-once: sends the task's outputs and changelog records in the background, in order, inside `transaction`. */
+  readonly sender: BackgroundSender | undefined
+  /** At-least-once: the task's records since its last commit, fenced by its producer (see TaskTransaction). */
+  readonly transaction: TaskTransaction | undefined
   /** Changelog offset per store to restore from, read from the checkpoint at creation. */
   readonly restoreFrom: ReadonlyMap<string, string>
 }
@@ -40,8 +49,8 @@ export interface TaskManagerDeps {
   onFailure: (collector: BufferedCollector) => FailureHandler | undefined
   /** Changelog end offsets (high watermarks) per partition of a topic. */
   endOffsets(topic: string): Promise<Map<number, bigint>>
-  /** At-least-once: output records go straight here, to be sent in the background. */
-  forward?: (record: OutgoingRecord) => void
+  /** At-least-once: runs before each request a task's sender makes, and stops its sending when it throws. */
+  beforeRequest?: () => Promise<void>
 }
 
 /** Creates, restores and closes the tasks this instance is assigned. */
@@ -143,7 +152,7 @@ export class TaskManager {
     for (const entry of this.active.values()) {
       await entry.task.close().catch(() => undefined)
       for (const store of entry.task.stores.values()) await store.close()
-      await entry.producer?.disconnect()
+      await this.releaseProducer(entry)
     }
     this.active.clear()
     this.reconciled = false
@@ -182,32 +191,30 @@ export class TaskManager {
         if (this.deps.topology.changelogTopicOf(spec.name) !== undefined) await deleteStateDirectory(this.deps.config.stateDir, join(directory, spec.name))
       }
     }
-    let producer: Producer | undefined
-    if (this.exactlyOnce) {
-      producer = this.deps.kafka.producer({
-        transactionalId: `${this.deps.topology.applicationId}-${taskId}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // kafkajs backs off 300 ms on CONCURRENT_TRANSACTIONS right after a commit by default;
-        // an idempotent producer must not give up retrying (kafkajs warns otherwise).
-        retry: { initialRetryTime: 10, retries: Number.MAX_SAFE_INTEGER },
-      })
-      await producer.connect()
-      // Initializing the transactional id fences a zombie that still holds this task and
-      // aborts its open transaction, which would otherwise hold back the changelog's end.
-      const fence = await producer.transaction()
-      await fence.abort()
-    }
+    const producer = await createTaskProducer(this.deps.kafka, `${this.deps.topology.applicationId}-${taskId}`, this.deps.config.commitIntervalMs)
     const stores = new Map<string, ManagedStore>()
-    for (const spec of subtopology.stores) {
-      const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, {
-        serdeTopic: this.deps.topology.changelogTopicOf(spec.name),
-        cacheMaxBytes: this.deps.config.storeCacheMaxBytes,
-      })
-      stores.set(spec.name, store)
+    try {
+      for (const spec of subtopology.stores) {
+        const store = await openStore(spec, { directory: join(directory, spec.name), backend: this.deps.config.backend }, {
+          serdeTopic: this.deps.topology.changelogTopicOf(spec.name),
+          cacheMaxBytes: this.deps.config.storeCacheMaxBytes,
+        })
+        stores.set(spec.name, store)
+      }
+    } catch (error) {
+      for (const store of stores.values()) await store.close().catch(() => undefined)
+      await producer.disconnect().catch(() => undefined)
+      throw error
     }
-    const collector = new BufferedCollector(() => this.deps.partitionCounts, this.deps.forward)
+    // At-least-once: the task's records leave in the background, in its fenced transaction.
+    const transaction = this.exactlyOnce ? undefined : new TaskTransaction(producer)
+    const sender =
+      transaction &&
+      new BackgroundSender(transaction, {
+        partitionsOf: (topic) => this.deps.partitionCounts.get(topic),
+        beforeRequest: this.deps.beforeRequest,
+      })
+    const collector = new BufferedCollector(() => this.deps.partitionCounts, sender && ((record) => sender.send(record)))
     const task = new StreamTask({
       applicationId: this.deps.topology.applicationId,
       subtopology,
@@ -220,7 +227,15 @@ export class TaskManager {
       updateCacheMaxBytes: this.deps.config.updateCacheMaxBytes,
       maxFutureTimestampSkewMs: this.deps.config.maxFutureTimestampSkewMs,
     })
-    return { task, directory, checkpoint, collector, producer, restoreFrom }
+    return { task, directory, checkpoint, collector, producer, sender, transaction, restoreFrom }
+  }
+
+  /** Lets a request in flight finish, abandons what was not sent, ends the open transaction and disconnects. */
+  private async releaseProducer(entry: ActiveTask): Promise<void> {
+    entry.sender?.reset()
+    await entry.sender?.settled()
+    await entry.transaction?.abort()
+    await entry.producer.disconnect()
   }
 
   private async restore(entries: readonly ActiveTask[], keepAlive: (() => Promise<void>) | undefined): Promise<void> {
@@ -253,7 +268,7 @@ export class TaskManager {
     await entry.task.close().catch(() => undefined)
     for (const store of entry.task.stores.values()) await store.close()
     if (!clean) await entry.checkpoint.remove()
-    await entry.producer?.disconnect()
+    await this.releaseProducer(entry)
   }
 
   /** Deletes the application's whole local state (reset). */
