@@ -8,6 +8,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LTS="${SLUICE_NODE_VERSION:-26.12.1}"
 MIN_MAJOR=22
 
+# npm reads its global config (a CA file, a registry, a proxy) from <node prefix>/etc/npmrc: under
+# another Node, or with --prefix, that is another file. Keep the machine's, for every npm below.
+if [ -z "${NPM_CONFIG_GLOBALCONFIG:-}" ] && command -v npm >/dev/null; then
+  machine_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+  if [ -n "$machine_npmrc" ] && [ -f "$machine_npmrc" ]; then export NPM_CONFIG_GLOBALCONFIG="$machine_npmrc"; fi
+fi
+
 major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "${SLUICE_NODE_LTS:-0}" != 1 ] && [ "$major" -ge "$MIN_MAJOR" ]; then exec "$@"; fi
 if [ "${SLUICE_NODE_LTS:-0}" = 1 ] && [ "$(node --version 2>/dev/null)" = "v$LTS" ]; then exec "$@"; fi
