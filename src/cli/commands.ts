@@ -39,6 +39,7 @@ export const COMMAND_OPTIONS = {
     'query-port': { type: 'string' },
     'query-token': { type: 'string' },
     'query-allowed-hosts': { type: 'string' },
+    'metrics-port': { type: 'string' },
   },
   sink: {},
   reset: { ...BROKERS, ...STATE_DIR, yes: { type: 'boolean' } },
@@ -73,6 +74,8 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
   --query-port p                serve read-only store queries on 127.0.0.1:p, 0 for any port [SLUICE_QUERY_PORT]
   --query-token t               queries need "Authorization: Bearer t" [SLUICE_QUERY_TOKEN]
   --query-allowed-hosts h,...   Host names the query server accepts besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
+  --metrics-port p              serve Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port;
+                                the query server's Host rules and token apply [SLUICE_METRICS_PORT]
 Environment only:
   SLUICE_STARTUP_TIMEOUT_MS     how long start-up waits for a cluster that does not answer, 1 or more (default 300000)
 `

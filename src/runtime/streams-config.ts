@@ -75,8 +75,15 @@ export interface StreamsConfig {
    * this machine's name when queryHost is 0.0.0.0); others get 403, which stops DNS rebinding.
    */
   queryAllowedHosts?: string[]
-  /** When set, store queries need `Authorization: Bearer <token>` (401 without). */
+  /** When set, store queries (and metrics) need `Authorization: Bearer <token>` (401 without). */
   queryToken?: string
+  /**
+   * Serve the application's metrics in the Prometheus text format at GET /metrics on this port
+   * (0: any free port); off when unset. Same Host rules and token as the query server.
+   */
+  metricsPort?: number
+  /** Interface of the metrics endpoint (default 127.0.0.1). */
+  metricsHost?: string
   /**
    * Delete repartition records the application has committed, at most this often (default
    * 30 s). Repartition topics have no time retention, so without this they only grow.
@@ -96,10 +103,11 @@ function byteBound(name: string, value: number | undefined, fallback: number): n
   return value
 }
 
-export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken'>> {
+export interface ResolvedStreamsConfig extends Required<Omit<StreamsConfig, 'deadLetterTopic' | 'queryPort' | 'queryToken' | 'metricsPort'>> {
   deadLetterTopic: string | undefined
   queryPort: number | undefined
   queryToken: string | undefined
+  metricsPort: number | undefined
 }
 
 /** The longest delay a Node.js timer takes; a larger one fires after 1 ms. */
@@ -113,6 +121,7 @@ const INTEGER_RANGES = {
   startupTimeoutMs: [1, Number.MAX_SAFE_INTEGER], // a deadline, not a timer
   replicationFactor: [1, 32_767],
   queryPort: [0, 65_535],
+  metricsPort: [0, 65_535],
   purgeIntervalMs: [0, MAX_TIMER_MS], // 0: at every commit
 } as const satisfies { [name in keyof StreamsConfig]?: readonly [number, number] }
 
@@ -154,6 +163,8 @@ export function resolveConfig(applicationId: string, config: StreamsConfig): Res
     queryHost: config.queryHost ?? '127.0.0.1',
     queryAllowedHosts: config.queryAllowedHosts ?? [],
     queryToken: config.queryToken === '' ? undefined : config.queryToken,
+    metricsPort: config.metricsPort,
+    metricsHost: config.metricsHost ?? '127.0.0.1',
     purgeIntervalMs: config.purgeIntervalMs ?? 30_000,
     log: config.log ?? ((message) => process.stderr.write(`[sluice ${applicationId}] ${message}\n`)),
   }

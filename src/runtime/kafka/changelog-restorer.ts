@@ -32,6 +32,8 @@ export async function restoreChangelogs(
      * session timeout would otherwise get the member removed from its group.
      */
     keepAlive?: () => Promise<void>
+    /** After each applied batch: records restored by it, and how many remain in all. */
+    progress?: (restoredNow: number, remaining: number) => void
   },
 ): Promise<void> {
   const pending = targets.filter((target) => target.to > target.from)
@@ -40,7 +42,9 @@ export async function restoreChangelogs(
   const total = pending.reduce((sum, target) => sum + Number(target.to - target.from), 0)
   let restored = 0
   let lastReport = Date.now()
+  const remaining = new Map<RestoreTarget, bigint>(pending.map((target) => [target, target.to - target.from]))
   options.log(`restoring ${pending.length} store partition(s) from changelogs: ${total} records`)
+  options.progress?.(0, total)
   const reader = client.partitionReader({ readCommitted: options.readCommitted, partitionCounts: options.partitionCounts, purpose: `${applicationId}-restore` })
   await reader.read(pending, async (range, records) => {
     const target = byPartition.get(topicPartitionKey(range))
@@ -50,11 +54,15 @@ export async function restoreChangelogs(
     for (const record of records) if (record.key) changes.push({ key: record.key, value: record.value })
     if (changes.length > 0) await target.apply(changes)
     restored += changes.length
+    // Offsets, not changes, count down: compacted-away and keyless records are behind us too.
+    remaining.set(target, target.to - (records.length > 0 ? records[records.length - 1].offset + 1n : target.from))
+    options.progress?.(changes.length, Number([...remaining.values()].reduce((sum, left) => sum + (left > 0n ? left : 0n), 0n)))
     await options.keepAlive?.()
     if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
       lastReport = Date.now()
       options.log(`restoring: ${restored}/${total} records (${Math.floor((100 * restored) / total)}%)`)
     }
   })
+  options.progress?.(0, 0)
   options.log(`restored ${restored} records`)
 }

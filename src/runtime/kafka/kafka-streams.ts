@@ -31,6 +31,8 @@ import { TaskManager, type ActiveTask } from './task-manager.js'
 import { sendOffsetsRetrying } from './transaction-offsets.js'
 import type { AdminClient } from './client/admin-client.js'
 import { KafkajsClient } from './kafkajs/kafkajs-client.js'
+import { MetricsServer } from '../metrics/metrics-server.js'
+import { StreamsMetrics } from '../metrics/streams-metrics.js'
 
 export type { StreamsState } from '../streams-state.js'
 
@@ -104,7 +106,10 @@ export class KafkaStreams {
   private closing: Promise<void> | undefined
   private readonly stopped: Promise<void>
   private resolveStopped: () => void = () => {}
-  private readonly closedTaskMetrics = new TaskMetrics()
+  /** The application's Prometheus metrics (served at /metrics with config.metricsPort). */
+  private readonly streamsMetrics: StreamsMetrics
+  private metricsServer: MetricsServer | undefined
+  private metricsEndpointUrl: string | undefined
   /** Processed records not yet committed. */
   private uncommitted = false
   /** Between kafkajs noticing a rebalance and the new assignment: no commits from the timer. */
@@ -140,6 +145,11 @@ export class KafkaStreams {
       },
       withTasks: (section) => this.lock.run(() => section(this.running?.taskManager.entries() ?? [])),
     })
+    this.streamsMetrics = new StreamsMetrics(topology.applicationId, {
+      tasks: () => this.running?.taskManager.tasks().map((task) => ({ taskId: task.taskId, metrics: task.metrics })) ?? [],
+      closedTasks: () => this.running?.taskManager.closedTaskMetrics ?? new TaskMetrics(),
+      state: () => this.stateValue,
+    })
     this.sessionHandlers = {
       onBatch: (payload, session) => this.onBatch(payload, session),
       onJoin: (assignment, session) => this.onJoin(assignment, session),
@@ -171,6 +181,16 @@ export class KafkaStreams {
     return this.queries.sessionStore<K, V>(name)
   }
 
+  /** The application's metrics in the Prometheus text format (what /metrics serves). */
+  prometheusMetrics(): Promise<string> {
+    return this.streamsMetrics.text()
+  }
+
+  /** The metrics endpoint's URL (…/metrics) while it runs (config.metricsPort set). */
+  get metricsUrl(): string | undefined {
+    return this.metricsEndpointUrl
+  }
+
   /** The query server's base URL while it runs (config.queryPort set). */
   get queryUrl(): string | undefined {
     return this.queryEndpoint?.url
@@ -188,7 +208,7 @@ export class KafkaStreams {
   /** Counters summed over the running tasks. */
   metrics(): TaskMetrics {
     const total = new TaskMetrics()
-    total.add(this.closedTaskMetrics)
+    if (this.running) total.add(this.running.taskManager.closedTaskMetrics)
     for (const task of this.running?.taskManager.tasks() ?? []) total.add(task.metrics)
     return total
   }
@@ -232,6 +252,11 @@ export class KafkaStreams {
       this.queryEndpoint = await QueryEndpoint.open(topology, this.queries, config)
       config.log(`store queries at ${this.queryEndpoint.url}`)
     }
+    if (config.metricsPort !== undefined) {
+      this.metricsServer = new MetricsServer(this.streamsMetrics, { allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
+      this.metricsEndpointUrl = `${await this.metricsServer.listen(config.metricsHost, config.metricsPort)}/metrics`
+      config.log(`metrics at ${this.metricsEndpointUrl}`)
+    }
     const admin = this.client.admin()
     this.admin = admin
     // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting
@@ -257,6 +282,7 @@ export class KafkaStreams {
       partitionCounts: this.partitionCounts,
       onFailure: (collector) => (deadLetterTopic ? (error, raw) => this.deadLetter(collector, deadLetterTopic, error, raw) : undefined),
       endOffsets: (topic) => this.endOffsets(topic),
+      onRestoreProgress: (restoredNow, remaining) => this.streamsMetrics.restoreProgress(restoredNow, remaining),
       // At-least-once: a member back from a long pause sends nothing more for tasks it may have
       // lost (the tasks' fenced transactions stop what this check cannot: a request under way).
       beforeRequest: config.processingGuarantee === 'at_least_once' ? () => this.confirmMembership() : undefined,
@@ -313,6 +339,8 @@ export class KafkaStreams {
     this.rebalancing = false
     const { taskManager } = this.phase()
     taskManager.assign(assignment)
+    this.streamsMetrics.rebalanced()
+    this.streamsMetrics.forgetLag()
     const joins = session.joins
     this.lock
       .run(async () => {
@@ -386,6 +414,7 @@ export class KafkaStreams {
     }
     if (this.recovery) return
     this.config.log(`${what}: ${messageOf(error)}; closing tasks and rejoining the group`)
+    this.streamsMetrics.recovered(what)
     this.recovery = this.rejoin().finally(() => (this.recovery = undefined))
   }
 
@@ -491,13 +520,16 @@ export class KafkaStreams {
       headers: toHeaders(message.headers),
     }))
     try {
+      const started = performance.now()
       if (records.length > 0) await task.process(records)
+      this.streamsMetrics.observeProcess((performance.now() - started) / 1000)
     } catch (error) {
       // Stop at the failing record: commit what came before it, then shut down with the error.
       void this.failWith(error instanceof Error ? error : new Error(String(error)))
       return
     }
     resolveOffset(batch.lastOffset())
+    this.streamsMetrics.recordLag(batch.topic, batch.partition, BigInt(batch.highWatermark), BigInt(batch.lastOffset()) + 1n)
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
     if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull(taskManager.entries().flatMap((entry) => [entry.sender, entry.collector]), this.config.sendBufferMaxBytes) || task.needsCommit()) {
@@ -522,11 +554,13 @@ export class KafkaStreams {
     try {
       await this.lock.run(async () => {
         if (!ready()) return
+        const started = performance.now()
         for (const task of this.running?.taskManager.tasks() ?? []) {
           if (!task.wallClockDue(Date.now())) continue
           await task.punctuateWallClock(Date.now())
           this.uncommitted = true
         }
+        this.streamsMetrics.observePunctuation((performance.now() - started) / 1000)
       })
     } catch (error) {
       void this.failWith(new Error(`A wall-clock punctuator failed: ${messageOf(error)}`))
@@ -555,8 +589,15 @@ export class KafkaStreams {
     }
   }
 
-  /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
+  /** Commits, timed for the commit-latency metric. Callers hold the lock. */
   private async commit(): Promise<void> {
+    const started = performance.now()
+    await this.commitSequence()
+    this.streamsMetrics.observeCommit((performance.now() - started) / 1000)
+  }
+
+  /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
+  private async commitSequence(): Promise<void> {
     const taskManager = this.running?.taskManager
     const session = this.session
     if (!taskManager || !session) return
@@ -679,6 +720,7 @@ export class KafkaStreams {
 
   private deadLetter(collector: BufferedCollector, topic: string, error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
     collector.send(deadLetterRecord(topic, error, raw, this.deadLetterMaxBytes))
+    this.streamsMetrics.deadLettered()
     this.config.log(`dead-lettered: ${error.message}`)
     return 'continue'
   }
@@ -703,6 +745,7 @@ export class KafkaStreams {
     clearInterval(this.commitTimer)
     clearInterval(this.punctuationTimer)
     await this.queryEndpoint?.close()
+    await this.metricsServer?.close()
     try {
       // A rejoin under way notices the stop and returns; its tasks are closed below.
       await this.recovery
@@ -710,7 +753,6 @@ export class KafkaStreams {
         if (!commit) return
         try {
           await this.commit()
-          for (const task of this.running?.taskManager.tasks() ?? []) this.closedTaskMetrics.add(task.metrics)
           // Exactly-once tracks no changelog ends of its own: ask the broker, after the last commit.
           if (this.config.processingGuarantee === 'exactly_once') this.changelogEnds.clear()
           await this.running?.taskManager.closeAll(true, await this.knownChangelogEnds(this.running.taskManager.tasks().map((task) => task.partition)))

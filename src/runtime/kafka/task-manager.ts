@@ -9,6 +9,7 @@ import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-d
 import { createStateDirectories } from '../../state/state-directory.js'
 import type { Topology } from '../../topology/topology.js'
 import { StreamTask, type FailureHandler } from '../stream-task.js'
+import { TaskMetrics } from '../../processor/task-metrics.js'
 import { BackgroundSender } from './background-sender.js'
 import { BufferedCollector } from './buffered-collector.js'
 import { restoreChangelogs, type RestoreTarget } from './changelog-restorer.js'
@@ -51,6 +52,8 @@ export interface TaskManagerDeps {
   endOffsets(topic: string): Promise<Map<number, bigint>>
   /** At-least-once: runs before each request a task's sender makes, and stops its sending when it throws. */
   beforeRequest?: () => Promise<void>
+  /** Restore progress: records restored by the last batch, and how many remain. */
+  onRestoreProgress?: (restoredNow: number, remaining: number) => void
 }
 
 /** Creates, restores and closes the tasks this instance is assigned. */
@@ -60,6 +63,8 @@ export class TaskManager {
   private reconciled = true
   /** Set by closeAll(): a late group join must not bring tasks back. */
   private closed = false
+  /** The counters of every task closed so far, so that totals never go back when tasks move. */
+  readonly closedTaskMetrics = new TaskMetrics()
 
   constructor(private readonly deps: TaskManagerDeps) {}
 
@@ -150,6 +155,7 @@ export class TaskManager {
    */
   async discardUncommitted(): Promise<void> {
     for (const entry of this.active.values()) {
+      this.closedTaskMetrics.add(entry.task.metrics)
       await entry.task.close().catch(() => undefined)
       for (const store of entry.task.stores.values()) await store.close()
       await this.releaseProducer(entry)
@@ -261,10 +267,12 @@ export class TaskManager {
       log: this.deps.config.log,
       partitionCounts: this.deps.partitionCounts,
       keepAlive,
+      progress: this.deps.onRestoreProgress,
     })
   }
 
   private async closeTask(entry: ActiveTask, clean: boolean): Promise<void> {
+    this.closedTaskMetrics.add(entry.task.metrics)
     await entry.task.close().catch(() => undefined)
     for (const store of entry.task.stores.values()) await store.close()
     if (!clean) await entry.checkpoint.remove()

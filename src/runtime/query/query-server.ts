@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { messageOf } from '../../errors.js'
 import { StoreOperationError } from '../../state/query/query-store.js'
 import { StoreUnavailableError, UnknownStoreError } from '../../state/query/store-errors.js'
@@ -9,6 +8,7 @@ import { isStoreOperation, StoreRequestError, storeRequestFromText } from '../..
 import type { Topology } from '../../topology/topology.js'
 import type { LocalStoreQueries } from './local-store-queries.js'
 import { QueryAccess, type QueryAccessOptions } from './query-access.js'
+import { closeSideServer, listenSideServer } from './side-server.js'
 
 export interface QueryServerOptions extends Omit<QueryAccessOptions, 'listenHost'> {
   /** Where handler failures are reported (the answer says 500). */
@@ -46,23 +46,14 @@ export class QueryServer {
     const server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => this.answerFailure(response, error))
     })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => resolve())
-    })
-    // The application's own lifecycle decides when the process ends, never an idle query server.
-    server.unref()
     this.server = server
-    const address = server.address() as AddressInfo
-    return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+    return listenSideServer(server, host, port)
   }
 
   async close(): Promise<void> {
     const server = this.server
     this.server = undefined
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await closeSideServer(server)
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

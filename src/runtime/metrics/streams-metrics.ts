@@ -1,0 +1,140 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { TaskMetrics } from '../../processor/task-metrics.js'
+import type { StreamsState } from '../streams-state.js'
+
+/** What the metrics read from the application when scraped (counters the tasks keep themselves). */
+export interface MetricsSource {
+  /** The running tasks' counters, and the sum of those of tasks closed since the start. */
+  tasks(): readonly { readonly taskId: string; readonly metrics: TaskMetrics }[]
+  closedTasks(): TaskMetrics
+  state(): StreamsState
+}
+
+/** Latency buckets in seconds, from a fast batch to a commit that waits on a broker. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+const STATES: readonly StreamsState[] = ['CREATED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'ERROR']
+
+/**
+ * An application's metrics in Prometheus terms, named in the spirit of Kafka Streams' (records
+ * processed, process / commit / punctuate latency, records lag, restore remaining, late
+ * records dropped, ...), on a registry of its own so that two applications in one process do
+ * not share them. Task counters are read from the tasks at scrape time; latencies, lag and
+ * events are recorded by the runtime as they happen.
+ */
+export class StreamsMetrics {
+  readonly registry = new Registry()
+  private readonly processLatency: Histogram
+  private readonly commitLatency: Histogram
+  private readonly punctuationLatency: Histogram
+  private readonly lag: Gauge
+  private readonly restoreRemaining: Gauge
+  private readonly restored: Counter
+  private readonly rebalances: Counter
+  private readonly recoveries: Counter
+  private readonly deadLetters: Counter
+
+  constructor(
+    readonly applicationId: string,
+    source: MetricsSource,
+  ) {
+    const registers = [this.registry]
+    this.registry.setDefaultLabels({ application_id: applicationId })
+    // The usual process_* and nodejs_* names: CPU, memory, event-loop lag, GC.
+    collectDefaultMetrics({ register: this.registry })
+    const perTask = (name: string, help: string, read: (metrics: TaskMetrics) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['task_id'],
+        registers,
+        collect() {
+          this.reset()
+          for (const task of source.tasks()) this.inc({ task_id: task.taskId }, read(task.metrics))
+          const closed = read(source.closedTasks())
+          if (closed > 0) this.inc({ task_id: 'closed' }, closed)
+        },
+      })
+    }
+    perTask('sluice_records_processed_total', 'Input records processed, per task (tasks closed since the start under task_id="closed").', (metrics) => metrics.recordsProcessed)
+    perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
+    perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
+    perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
+    new Gauge({
+      name: 'sluice_active_tasks',
+      help: 'Tasks this instance runs.',
+      registers,
+      collect() {
+        this.set(source.tasks().length)
+      },
+    })
+    new Gauge({
+      name: 'sluice_state',
+      help: 'The application state: 1 for the current one.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const current = source.state()
+        for (const state of STATES) this.set({ state }, state === current ? 1 : 0)
+      },
+    })
+    this.processLatency = new Histogram({ name: 'sluice_process_latency_seconds', help: 'Time to process one fetched batch.', buckets: LATENCY_BUCKETS, registers })
+    this.commitLatency = new Histogram({ name: 'sluice_commit_latency_seconds', help: 'Time of a commit: flush stores, changelogs, outputs, offsets.', buckets: LATENCY_BUCKETS, registers })
+    this.punctuationLatency = new Histogram({ name: 'sluice_punctuate_latency_seconds', help: 'Time of one round of due wall-clock punctuators.', buckets: LATENCY_BUCKETS, registers })
+    this.lag = new Gauge({ name: 'sluice_records_lag', help: 'Records between the last one processed and the end of the partition, as of its last fetch.', labelNames: ['topic', 'partition'], registers })
+    this.restoreRemaining = new Gauge({ name: 'sluice_restore_remaining_records', help: 'Changelog records still to restore before the tasks being restored can run.', registers })
+    this.restored = new Counter({ name: 'sluice_restored_records_total', help: 'Changelog records restored into stores.', registers })
+    this.rebalances = new Counter({ name: 'sluice_rebalances_total', help: 'Group joins whose assignment this instance took on.', registers })
+    this.recoveries = new Counter({ name: 'sluice_recoveries_total', help: 'Faults ridden out by closing the tasks and rejoining the group, by what failed.', labelNames: ['reason'], registers })
+    this.deadLetters = new Counter({ name: 'sluice_dead_letters_total', help: 'Records written to the dead-letter topic.', registers })
+  }
+
+  observeProcess(seconds: number): void {
+    this.processLatency.observe(seconds)
+  }
+
+  observeCommit(seconds: number): void {
+    this.commitLatency.observe(seconds)
+  }
+
+  observePunctuation(seconds: number): void {
+    this.punctuationLatency.observe(seconds)
+  }
+
+  /** The partition's end (high watermark) and the next offset to process, from a fetched batch. */
+  recordLag(topic: string, partition: number, highWatermark: bigint, nextOffset: bigint): void {
+    const lag = highWatermark > nextOffset ? Number(highWatermark - nextOffset) : 0
+    this.lag.set({ topic, partition: String(partition) }, lag)
+  }
+
+  /** Partitions this instance no longer reads drop out of the lag. */
+  forgetLag(): void {
+    this.lag.reset()
+  }
+
+  restoreProgress(restoredNow: number, remaining: number): void {
+    if (restoredNow > 0) this.restored.inc(restoredNow)
+    this.restoreRemaining.set(remaining)
+  }
+
+  rebalanced(): void {
+    this.rebalances.inc()
+  }
+
+  recovered(reason: string): void {
+    this.recoveries.inc({ reason })
+  }
+
+  deadLettered(): void {
+    this.deadLetters.inc()
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+}
