@@ -41,7 +41,7 @@ export const COMMAND_OPTIONS = {
     'query-allowed-hosts': { type: 'string' },
     'metrics-port': { type: 'string' },
   },
-  sink: {},
+  sink: { 'metrics-port': { type: 'string' } },
   reset: { ...BROKERS, ...STATE_DIR, yes: { type: 'boolean' } },
 } as const satisfies { [command: string]: Options }
 
@@ -119,6 +119,7 @@ ${RUN_OPTIONS}`,
   sink: `Usage: sluice sink <sink.ts>
 
 Runs a PostgreSQL sink (exactly once: rows and offsets in one database transaction) until SIGTERM / SIGINT.
+  --metrics-port p   serve the sink's Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port [SLUICE_METRICS_PORT]
 `,
   reset: `Usage: sluice reset <topology.ts> --yes [--brokers host:port,...] [--state-dir dir]
 

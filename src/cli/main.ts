@@ -11,7 +11,7 @@ import { LAG_USAGE, lagCommand } from './lag-command.js'
 import { loadSinkConfig, loadTopology } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
-import { InvalidSettingError } from './setting.js'
+import { integerSetting, InvalidSettingError, settingOf } from './setting.js'
 import { storeCommand } from './store-command.js'
 
 /**
@@ -155,10 +155,16 @@ async function main(argv: string[]): Promise<number> {
       const streams = new KafkaStreams(await loadTopology(file), config)
       const sinkFiles = Array.isArray(values.sink) ? values.sink : []
       const sinks = await Promise.all(sinkFiles.map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))
+      // The sinks' metrics are served with the application's (--metrics-port).
+      for (const sink of sinks) streams.addMetrics(sink.metrics)
       return untilStopped([streamsPart(streams), ...sinks.map(sinkPart)])
     }
-    case 'sink':
-      return untilStopped([sinkPart(new PostgresSink(await loadSinkConfig(file)))])
+    case 'sink': {
+      const flagValue = typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined
+      const metricsPort = integerSetting(settingOf('metrics-port', flagValue, 'SLUICE_METRICS_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' })
+      const config = await loadSinkConfig(file)
+      return untilStopped([sinkPart(new PostgresSink(metricsPort === undefined ? config : { ...config, metricsPort }))])
+    }
     case 'reset': {
       if (!flag('yes')) throw new UsageError('reset deletes internal topics and local state; confirm with --yes')
       const config = streamsConfigFrom(values)

@@ -7,17 +7,7 @@ import { expect, test } from 'vitest'
 import { KafkaStreams } from 'sluice'
 import { wordCounts } from './fixtures/word-counts-under-test.js'
 import { BROKERS, createTopic, produce, unique, waitFor } from './kafka-helpers.js'
-
-/** Sum of the samples of one metric whose labels include every label given. */
-function total(text: string, name: string, labels: { [label: string]: string } = {}): number {
-  let sum = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue
-    const labelText = line.slice(name.length + 1, line.indexOf('}'))
-    if (Object.entries(labels).every(([label, value]) => labelText.includes(`${label}="${value}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1))
-  }
-  return sum
-}
+import { metricTotal as total } from './metrics-text.js'
 
 test('a running application serves /metrics: records processed reach the input, lag reaches 0', async () => {
   const applicationId = unique('metrics-words')

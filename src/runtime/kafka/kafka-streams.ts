@@ -31,7 +31,7 @@ import { TaskManager, type ActiveTask } from './task-manager.js'
 import { sendOffsetsRetrying } from './transaction-offsets.js'
 import type { AdminClient } from './client/admin-client.js'
 import { KafkajsClient } from './kafkajs/kafkajs-client.js'
-import { MetricsServer } from '../metrics/metrics-server.js'
+import { MetricsServer, type MetricsExposition } from '../metrics/metrics-server.js'
 import { StreamsMetrics } from '../metrics/streams-metrics.js'
 
 export type { StreamsState } from '../streams-state.js'
@@ -109,6 +109,8 @@ export class KafkaStreams {
   /** The application's Prometheus metrics (served at /metrics with config.metricsPort). */
   private readonly streamsMetrics: StreamsMetrics
   private metricsServer: MetricsServer | undefined
+  /** What /metrics serves: the application's own, and those of sinks running beside it. */
+  private readonly metricsSources: MetricsExposition[] = []
   private metricsEndpointUrl: string | undefined
   /** Processed records not yet committed. */
   private uncommitted = false
@@ -150,6 +152,7 @@ export class KafkaStreams {
       closedTasks: () => this.running?.taskManager.closedTaskMetrics ?? new TaskMetrics(),
       state: () => this.stateValue,
     })
+    this.metricsSources.push(this.streamsMetrics)
     this.sessionHandlers = {
       onBatch: (payload, session) => this.onBatch(payload, session),
       onJoin: (assignment, session) => this.onJoin(assignment, session),
@@ -182,8 +185,13 @@ export class KafkaStreams {
   }
 
   /** The application's metrics in the Prometheus text format (what /metrics serves). */
-  prometheusMetrics(): Promise<string> {
-    return this.streamsMetrics.text()
+  async prometheusMetrics(): Promise<string> {
+    return (await Promise.all(this.metricsSources.map((source) => source.text()))).join('')
+  }
+
+  /** Serves these metrics too at /metrics (a PostgreSQL sink's, with `run --sink`); their names must be their own. */
+  addMetrics(source: MetricsExposition): void {
+    this.metricsSources.push(source)
   }
 
   /** The metrics endpoint's URL (…/metrics) while it runs (config.metricsPort set). */
@@ -253,7 +261,7 @@ export class KafkaStreams {
       config.log(`store queries at ${this.queryEndpoint.url}`)
     }
     if (config.metricsPort !== undefined) {
-      this.metricsServer = new MetricsServer(this.streamsMetrics, { allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
+      this.metricsServer = new MetricsServer(this.metricsSources, { allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
       this.metricsEndpointUrl = `${await this.metricsServer.listen(config.metricsHost, config.metricsPort)}/metrics`
       config.log(`metrics at ${this.metricsEndpointUrl}`)
     }

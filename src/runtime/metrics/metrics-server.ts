@@ -1,11 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { messageOf } from '../../errors.js'
 import { QueryAccess, type QueryAccessOptions } from '../query/query-access.js'
-import type { StreamsMetrics } from './streams-metrics.js'
+
+/** Metrics that can be served: a registry's text exposition (an application's, a sink's). */
+export interface MetricsExposition {
+  text(): Promise<string>
+  readonly contentType: string
+}
 import { closeSideServer, listenSideServer } from '../query/side-server.js'
 
 /**
- * Serves an application's metrics in the Prometheus text format at GET /metrics, with the
+ * Serves metrics (an application's, and those of the sinks running beside it) in the Prometheus
+ * text format at GET /metrics, with the
  * query server's access rules (loopback or configured Host names only, an optional bearer
  * token). A failing scrape answers 500; it never reaches the application.
  */
@@ -13,7 +19,7 @@ export class MetricsServer {
   private server: Server | undefined
 
   constructor(
-    private readonly metrics: StreamsMetrics,
+    private readonly sources: readonly MetricsExposition[],
     private readonly options: Omit<QueryAccessOptions, 'listenHost'> & { log: (message: string) => void },
   ) {}
 
@@ -43,8 +49,9 @@ export class MetricsServer {
     if (request.method !== 'GET') return answer(response, 405, 'GET only\n', { allow: 'GET' })
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     if (path !== '/metrics') return answer(response, 404, 'metrics are at /metrics\n')
-    const text = await this.metrics.text()
-    answer(response, 200, text, { 'content-type': this.metrics.contentType })
+    // Each source has metric names of its own: their expositions put together are one exposition.
+    const texts = await Promise.all(this.sources.map((source) => source.text()))
+    answer(response, 200, texts.join(''), { 'content-type': this.sources[0]?.contentType ?? 'text/plain; version=0.0.4; charset=utf-8' })
   }
 }
 

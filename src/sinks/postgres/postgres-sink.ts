@@ -17,6 +17,8 @@ import { createOffsetsTableSql, quoteTable } from './sql.js'
 import { advanceStoredPosition, PositionMovedError } from './stored-position.js'
 import { isTransient, sqlStateOf } from './sqlstate.js'
 import { TableWriter, type SinkRecord } from './table-writer.js'
+import { SinkMetrics } from './sink-metrics.js'
+import { MetricsServer } from '../../runtime/metrics/metrics-server.js'
 
 const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
 /** How long start() waits for a Kafka cluster that does not answer. */
@@ -51,6 +53,11 @@ export class PostgresSink {
   private stopped: Promise<void> | undefined
   private readonly log: (message: string) => void
   rowsWritten = 0
+  /** The sink's Prometheus metrics (served at /metrics with config.metricsPort, or by `run --sink` with the topology's). */
+  readonly metrics: SinkMetrics
+  private metricsServer: MetricsServer | undefined
+  /** The metrics endpoint's URL (…/metrics) while it runs (config.metricsPort set). */
+  metricsUrl: string | undefined
   /** Records sent to the dead-letter destination (one per record and table). */
   recordsDeadLettered = 0
 
@@ -67,10 +74,16 @@ export class PostgresSink {
     const deadLetter = config.deadLetter
     this.deadLetterTopic = deadLetter !== undefined && deadLetter !== 'stop' && 'topic' in deadLetter ? deadLetter.topic : undefined
     this.deadLetters = deadLetterDestination(config.deadLetter, config.groupId, (topic, messages) => this.sendDeadLetters(topic, messages))
+    this.metrics = new SinkMetrics(config.groupId)
   }
 
   async start(): Promise<void> {
     requireKafkajsCorrections('the PostgreSQL sink (it reads committed records only)')
+    if (this.config.metricsPort !== undefined) {
+      this.metricsServer = new MetricsServer([this.metrics], { log: this.log })
+      this.metricsUrl = `${await this.metricsServer.listen('127.0.0.1', this.config.metricsPort)}/metrics`
+      this.log(`metrics at ${this.metricsUrl}`)
+    }
     // Two sinks creating the same table at once: one of them gets a duplicate error; its retry finds the table.
     const concurrentCreate = (error: unknown): boolean => /^(23505|42P07|42P06)$/.test((error as { code?: string }).code ?? '')
     await this.withRetry('create tables', async () => {
@@ -176,6 +189,7 @@ export class PostgresSink {
       await release('consumer', this.session && (() => (this.session as GroupSession).stop()))
       await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
       await release('PostgreSQL pool', () => this.database.close())
+      await release('metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close()))
     })()
     return this.stopped
   }
@@ -249,6 +263,8 @@ export class PostgresSink {
     this.positions.set(key, BigInt(next))
     this.rowsWritten += written
     this.recordsDeadLettered += refused.length
+    this.metrics.batchWritten(batch.topic, written, refused.length)
+    this.metrics.position(batch.topic, batch.partition, BigInt(batch.highWatermark), BigInt(next))
     for (const record of refused) this.log(`dead-lettered ${describeRefusal(record)}`)
     resolveOffset(batch.lastOffset())
     // For lag monitoring only: the position that counts is the one in PostgreSQL.
@@ -272,11 +288,11 @@ export class PostgresSink {
     const range = `topic ${offset.topic}, partition ${offset.partition}, offsets ${records[0]?.position.offset ?? offset.next}..${BigInt(offset.next) - 1n}`
     try {
       await this.withRetry(`write ${rows.length} rows`, () =>
-        this.database.inTransaction(async (tx) => {
+        this.timed(() => this.database.inTransaction(async (tx) => {
           for (const statement of this.writer.insertStatements(rows)) await tx.query(statement.text, statement.values)
           await this.deadLetters.write(tx, unreadable)
           await savePosition(tx)
-        }), heartbeat)
+        })), heartbeat)
       return { written: rows.length, refused: unreadable }
     } catch (error) {
       // withRetry gives up on transient errors only when stopping; a record the destination
@@ -287,12 +303,19 @@ export class PostgresSink {
     let refused: RefusedRecord[] = []
     // A heartbeat refused (a rebalance under way) does not stop the batch, as in the fast path.
     await this.withRetry(`write ${rows.length} rows one by one`, () =>
-      this.database.inTransaction(async (tx) => {
+      this.timed(() => this.database.inTransaction(async (tx) => {
         refused = [...unreadable, ...(await writeRowByRow(tx, rows, () => heartbeat().catch(() => undefined)))]
         await this.deadLetters.write(tx, refused)
         await savePosition(tx)
-      }), heartbeat)
+      })), heartbeat)
     return { written: rows.length - (refused.length - unreadable.length), refused }
+  }
+
+  /** A database transaction, timed for the latency metric when it commits. */
+  private async timed(transaction: () => Promise<void>): Promise<void> {
+    const started = performance.now()
+    await transaction()
+    this.metrics.observeTransaction((performance.now() - started) / 1000)
   }
 
   private async sendDeadLetters(topic: string, messages: Message[]): Promise<void> {
@@ -310,6 +333,7 @@ export class PostgresSink {
       } catch (error) {
         const retry = isTransient(error) || alsoRetry?.(error) === true
         if (!retry || this.stopping) throw error
+        this.metrics.retried()
         this.log(`${isTransient(error) ? 'PostgreSQL unavailable' : 'conflict'} (${messageOf(error)}); retrying "${what}" in ${backoff} ms`)
         await new Promise((resolve) => setTimeout(resolve, backoff))
         backoff = Math.min(backoff * 2, this.config.maxBackoffMs ?? 5000)

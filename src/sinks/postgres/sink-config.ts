@@ -51,6 +51,8 @@ export interface PostgresSinkConfig {
   createTables?: boolean
   /** Largest backoff between attempts while PostgreSQL is unreachable (default 5 s). */
   maxBackoffMs?: number
+  /** Serve the sink's metrics in the Prometheus text format at http://127.0.0.1:<port>/metrics (0: any free port). */
+  metricsPort?: number
   log?: (message: string) => void
 }
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { TaskMetrics } from '../../../src/processor/task-metrics.js'
 import { MetricsServer } from '../../../src/runtime/metrics/metrics-server.js'
 import { StreamsMetrics } from '../../../src/runtime/metrics/streams-metrics.js'
+import { SinkMetrics } from '../../../src/sinks/postgres/sink-metrics.js'
 import type { StreamsState } from '../../../src/runtime/streams-state.js'
 
 function taskMetrics(processed: number, late = 0, skipped = 0): TaskMetrics {
@@ -107,7 +108,7 @@ describe('MetricsServer', () => {
   }
 
   test('serves the Prometheus text at /metrics on loopback, refuses other Host names, other paths and methods', async () => {
-    server = new MetricsServer(metrics, { log: () => {} })
+    server = new MetricsServer([metrics], { log: () => {} })
     const base = await server.listen('127.0.0.1', 0)
     const answer = await get(`${base}/metrics`)
     expect(answer.status).toBe(200)
@@ -118,8 +119,17 @@ describe('MetricsServer', () => {
     expect((await get(`${base}/metrics`, {}, 'POST')).status).toBe(405)
   })
 
+  test('serves several sources as one exposition (an application with the sinks beside it)', async () => {
+    const sink = new SinkMetrics('fraud-metrics-sink')
+    sink.batchWritten('category-counts', 3, 0)
+    server = new MetricsServer([metrics, sink], { log: () => {} })
+    const answer = await get(`${await server.listen('127.0.0.1', 0)}/metrics`)
+    expect(answer.body).toContain('sluice_state{state="RUNNING",application_id="served"} 1')
+    expect(answer.body).toContain('sluice_sink_rows_written_total{topic="category-counts",group_id="fraud-metrics-sink"} 3')
+  })
+
   test('with a token, a scrape needs it', async () => {
-    server = new MetricsServer(metrics, { log: () => {}, token: 'secret' })
+    server = new MetricsServer([metrics], { log: () => {}, token: 'secret' })
     const base = await server.listen('127.0.0.1', 0)
     expect((await get(`${base}/metrics`)).status).toBe(401)
     expect((await get(`${base}/metrics`, { authorization: 'Bearer secret' })).status).toBe(200)
@@ -129,7 +139,7 @@ describe('MetricsServer', () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()))
     const { port } = blocker.address() as AddressInfo
-    server = new MetricsServer(metrics, { log: () => {} })
+    server = new MetricsServer([metrics], { log: () => {} })
     await expect(server.listen('127.0.0.1', port)).rejects.toThrow(/EADDRINUSE/)
     blocker.close()
   })
