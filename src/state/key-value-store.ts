@@ -5,7 +5,7 @@ import type { ChangeRecord, ManagedStore } from './managed-store.js'
 import { deserializeKey, prepareSerdesToRead, serdeCodec, serializeKey } from './serde-codec.js'
 import type { KeyValue, KeyValueStore, StoreSpec, StoredEntry } from './store.js'
 import type { StoreOptions } from './store-options.js'
-import { WriteBackCache } from './write-back-cache.js'
+import { WriteBackCache, type CacheStats } from './write-back-cache.js'
 
 /**
  * A key-value store: a write-back cache of typed values over a byte backend. Point operations
@@ -90,6 +90,10 @@ export class CachedKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedSt
    */
   async approximateNumEntries(): Promise<number> {
     return Math.max(0, (await this.backend.approximateCount()) + this.cache.pendingCountDelta())
+  }
+
+  cacheStats(): CacheStats & { readonly bytes: number } {
+    return { ...this.cache.stats, bytes: this.cache.sizeInBytes }
   }
 
   needsFlush(): boolean {

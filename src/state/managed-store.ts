@@ -1,5 +1,6 @@
 import type { BackendKind } from './backend.js'
 import type { StateStore, StoreSpec } from './store.js'
+import type { CacheStats } from './write-back-cache.js'
 
 /** One store change as it goes to (and comes back from) the changelog topic. */
 export interface ChangeRecord {
@@ -19,6 +20,8 @@ export interface ManagedStore extends StateStore {
   open(): Promise<void>
   /** True when the write-back cache holds more dirty entries than its limit: commit soon. */
   needsFlush(): boolean
+  /** The write-back cache's hits, misses and evictions so far, and the bytes it holds now. */
+  cacheStats(): CacheStats & { readonly bytes: number }
   /**
    * Writes every dirty cache entry to the backend as one batch and returns the changes, latest
    * value per key, in the order the keys were first dirtied since the last flush.

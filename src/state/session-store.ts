@@ -17,7 +17,7 @@ import {
 import type { KeyValue, SessionStore, StoreSpec, StoredEntry } from './store.js'
 import type { StoreOptions } from './store-options.js'
 import { checkTimestamp, readUint64, segmentPrefix } from './window-key.js'
-import { WriteBackCache } from './write-back-cache.js'
+import { WriteBackCache, type CacheStats } from './write-back-cache.js'
 
 /** Segments are never shorter than this, so that short retentions do not make tiny ranges. */
 const MIN_SEGMENT_INTERVAL_MS = 60_000
@@ -174,6 +174,10 @@ export class CachedSessionStore<K, V> implements SessionStore<K, V>, ManagedStor
         yield { storeKey: backendKey, key: { key: lastKey as K, window: { start: decoded.start, end: decoded.end } }, value }
       }
     }
+  }
+
+  cacheStats(): CacheStats & { readonly bytes: number } {
+    return { ...this.cache.stats, bytes: this.cache.sizeInBytes }
   }
 
   needsFlush(): boolean {

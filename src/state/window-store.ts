@@ -17,7 +17,7 @@ import {
   windowKey,
 } from './window-key.js'
 import type { Windowed } from '../base/windowed.js'
-import { WriteBackCache } from './write-back-cache.js'
+import { WriteBackCache, type CacheStats } from './write-back-cache.js'
 
 /** Segments are never shorter than this, so that short retentions do not make tiny ranges. */
 const MIN_SEGMENT_INTERVAL_MS = 60_000
@@ -165,6 +165,10 @@ export class CachedWindowStore<K, V> implements WindowStore<K, V>, ManagedStore 
   /** Every live window, in fetchAll() order. */
   all(): AsyncIterable<KeyValue<Windowed<K>, V>> {
     return this.fetchAll(0, Number.MAX_SAFE_INTEGER)
+  }
+
+  cacheStats(): CacheStats & { readonly bytes: number } {
+    return { ...this.cache.stats, bytes: this.cache.sizeInBytes }
   }
 
   needsFlush(): boolean {

@@ -76,8 +76,19 @@ function entryBytes(id: string, value: unknown, storedBytes: number): number {
  * Values are shared, not copied: a value returned by get() must not be mutated except
  * through a following put().
  */
+/** What a cache has done since it was created: for the store-cache metrics. */
+export interface CacheStats {
+  /** Reads answered from the cache. */
+  hits: number
+  /** Reads (and prefetched keys) that had to go to the backend. */
+  misses: number
+  /** Clean entries dropped to stay within the bounds. */
+  evictions: number
+}
+
 export class WriteBackCache<V> {
   private readonly entries = new Map<string, Entry<V>>()
+  readonly stats: CacheStats = { hits: 0, misses: 0, evictions: 0 }
   /** Entries in the order they were first dirtied since the last flush; skip non-dirty ones. */
   private dirtyList: Entry<V>[] = []
   private dirty = 0
@@ -135,8 +146,10 @@ export class WriteBackCache<V> {
     const entry = this.entries.get(id)
     if (entry !== undefined) {
       entry.used = true
+      this.stats.hits++
       return entry.value
     }
+    this.stats.misses++
     const raw = this.backend.getSync(key)
     const value = raw === undefined ? undefined : this.codec.deserialize(raw)
     this.insert(id, this.cleanEntry(id, value, raw))
@@ -168,6 +181,7 @@ export class WriteBackCache<V> {
       if (!this.entries.has(id)) missing.set(id, key)
     }
     if (missing.size === 0) return
+    this.stats.misses += missing.size
     const ids = [...missing.keys()]
     const raws = await this.backend.getMany([...missing.values()])
     for (let i = 0; i < ids.length; i++) {
@@ -354,6 +368,7 @@ export class WriteBackCache<V> {
           this.entries.set(id, entry)
         } else {
           this.bytes -= entry.bytes
+          this.stats.evictions++
         }
       }
     }

@@ -38,6 +38,10 @@ test('a running application serves /metrics: records processed reach the input, 
     expect(total(text, 'sluice_active_tasks')).toBe(3)
     expect(total(text, 'sluice_process_latency_seconds_count')).toBeGreaterThan(0)
     expect(total(text, 'sluice_rebalances_total')).toBeGreaterThanOrEqual(1)
+    // The count reads each of the 45 words' counts once per record: the first read of each misses.
+    const storeLabels = { store: 'word-counts' }
+    expect(total(text, 'sluice_store_cache_misses_total', storeLabels)).toBeGreaterThanOrEqual(45)
+    expect(total(text, 'sluice_store_cache_hits_total', storeLabels) + total(text, 'sluice_store_cache_misses_total', storeLabels)).toBeGreaterThanOrEqual(records)
     await waitFor(async () => total(await (await fetch(url ?? '')).text(), 'sluice_commit_latency_seconds_count') > 0, 30_000, 'a commit to be timed')
     expect(await streams.prometheusMetrics()).toContain('# TYPE sluice_records_processed_total counter')
   } finally {

@@ -191,6 +191,28 @@ describe('write-back cache', () => {
     await store.close()
   })
 
+  it('counts hits, misses (reads and prefetched keys that went to the backend) and evictions', async () => {
+    const backend = new MemoryBackend()
+    await backend.open()
+    const cache = new WriteBackCache(backend, stringCodec, { maxEntries: 10 })
+    for (let i = 0; i < 25; i++) cache.put(b(`k${String(i).padStart(2, '0')}`), `v${i}`)
+    await cache.flush()
+    const evicted = 25 - cache.size
+    expect(cache.stats).toEqual({ hits: 0, misses: 0, evictions: evicted })
+    expect(evicted).toBeGreaterThanOrEqual(15)
+    const small = new WriteBackCache(backend, stringCodec)
+    small.put(b('a'), 'a1')
+    expect(small.get(b('a'))).toBe('a1')
+    expect(small.stats).toEqual({ hits: 1, misses: 0, evictions: 0 })
+    expect(small.get(b('absent'))).toBeUndefined()
+    expect(small.stats.misses).toBe(1)
+    // An absent key is cached too: the second read is a hit.
+    expect(small.get(b('absent'))).toBeUndefined()
+    expect(small.stats.hits).toBe(2)
+    await small.prefetch([b('k00'), b('a'), b('p1')])
+    expect(small.stats.misses).toBe(3)
+  })
+
   it('evicts clean entries beyond its size, never dirty ones', async () => {
     const backend = new MemoryBackend()
     await backend.open()

@@ -148,7 +148,7 @@ export class KafkaStreams {
       withTasks: (section) => this.lock.run(() => section(this.running?.taskManager.entries() ?? [])),
     })
     this.streamsMetrics = new StreamsMetrics(topology.applicationId, {
-      tasks: () => this.running?.taskManager.tasks().map((task) => ({ taskId: task.taskId, metrics: task.metrics })) ?? [],
+      tasks: () => this.running?.taskManager.tasks().map((task) => ({ taskId: task.taskId, metrics: task.metrics, stores: task.stores.values() })) ?? [],
       closedTasks: () => this.running?.taskManager.closedTaskMetrics ?? new TaskMetrics(),
       state: () => this.stateValue,
     })

@@ -1,11 +1,18 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { TaskMetrics } from '../../processor/task-metrics.js'
+import type { CacheStats } from '../../state/write-back-cache.js'
 import type { StreamsState } from '../streams-state.js'
 
 /** What the metrics read from the application when scraped (counters the tasks keep themselves). */
+/** A store of a running task, as far as its cache metrics go. */
+export interface StoreCacheSource {
+  readonly name: string
+  cacheStats(): CacheStats & { readonly bytes: number }
+}
+
 export interface MetricsSource {
-  /** The running tasks' counters, and the sum of those of tasks closed since the start. */
-  tasks(): readonly { readonly taskId: string; readonly metrics: TaskMetrics }[]
+  /** The running tasks' counters and stores, and the sum of the counters of tasks closed since the start. */
+  tasks(): readonly { readonly taskId: string; readonly metrics: TaskMetrics; readonly stores?: Iterable<StoreCacheSource> }[]
   closedTasks(): TaskMetrics
   state(): StreamsState
 }
@@ -60,6 +67,35 @@ export class StreamsMetrics {
     perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
     perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
     perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
+    type StoreStats = CacheStats & { readonly bytes: number }
+    const eachStore = (visit: (labels: { task_id: string; store: string }, stats: StoreStats) => void): void => {
+      for (const task of source.tasks()) for (const store of task.stores ?? []) visit({ task_id: task.taskId, store: store.name }, store.cacheStats())
+    }
+    const storeCounter = (name: string, help: string, read: (stats: StoreStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['task_id', 'store'],
+        registers,
+        collect() {
+          this.reset()
+          eachStore((labels, stats) => this.inc(labels, read(stats)))
+        },
+      })
+    }
+    storeCounter('sluice_store_cache_hits_total', "Reads answered by a store's write-back cache (tasks running now).", (stats) => stats.hits)
+    storeCounter('sluice_store_cache_misses_total', "Reads a store's write-back cache sent to the backend (LevelDB, RocksDB).", (stats) => stats.misses)
+    storeCounter('sluice_store_cache_evictions_total', "Clean entries a store's write-back cache dropped to stay within its bounds.", (stats) => stats.evictions)
+    new Gauge({
+      name: 'sluice_store_cache_bytes',
+      help: "Bytes a store's write-back cache holds, clean and dirty.",
+      labelNames: ['task_id', 'store'],
+      registers,
+      collect() {
+        this.reset()
+        eachStore((labels, stats) => this.set(labels, stats.bytes))
+      },
+    })
     new Gauge({
       name: 'sluice_active_tasks',
       help: 'Tasks this instance runs.',

@@ -22,8 +22,9 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('StreamsMetrics', () => {
+  const countsCache = { name: 'counts', cacheStats: () => ({ hits: 90, misses: 10, evictions: 3, bytes: 4096 }) }
   const tasks = [
-    { taskId: '0_0', metrics: taskMetrics(10, 1) },
+    { taskId: '0_0', metrics: taskMetrics(10, 1), stores: [countsCache] },
     { taskId: '0_1', metrics: taskMetrics(5, 0, 2) },
   ]
   let state: StreamsState = 'RUNNING'
@@ -40,6 +41,15 @@ describe('StreamsMetrics', () => {
     tasks[0].metrics.recordsProcessed = 12
     expect(sample(await metrics.text(), 'sluice_records_processed_total{task_id="0_0",application_id="category-counts"}')).toBe(12)
     expect(sample(await metrics.text(), 'sluice_active_tasks{application_id="category-counts"}')).toBe(2)
+  })
+
+  test("each running task's stores report their write-back cache", async () => {
+    const text = await metrics.text()
+    expect(text).toContain('# TYPE sluice_store_cache_hits_total counter')
+    expect(sample(text, 'sluice_store_cache_hits_total{task_id="0_0",store="counts",application_id="category-counts"}')).toBe(90)
+    expect(sample(text, 'sluice_store_cache_misses_total{task_id="0_0",store="counts",application_id="category-counts"}')).toBe(10)
+    expect(sample(text, 'sluice_store_cache_evictions_total{task_id="0_0",store="counts",application_id="category-counts"}')).toBe(3)
+    expect(sample(text, 'sluice_store_cache_bytes{task_id="0_0",store="counts",application_id="category-counts"}')).toBe(4096)
   })
 
   test('the state is a gauge set to 1 for the current state only', async () => {
