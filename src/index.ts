@@ -12,6 +12,8 @@ export { KGroupedTable, type TableGroupedOptions } from './dsl/kgrouped-table.js
 export type { TableJoinedOptions, TableOperationOptions } from './dsl/table-operations.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
 export { SessionWindows } from './dsl/session-windows.js'
+export { Suppressed, type BufferConfig, type BufferFullStrategy } from './dsl/suppressed.js'
+export type { SuppressOptions } from './dsl/suppress-table.js'
 export { SessionWindowedKStream } from './dsl/session-windowed-kstream.js'
 export { SlidingWindows } from './dsl/sliding-windows.js'
 export { SlidingWindowedKStream } from './dsl/sliding-windowed-kstream.js'

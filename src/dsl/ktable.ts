@@ -4,6 +4,8 @@ import { KStream, type KeyValuePair } from './kstream.js'
 import type { StreamsBuilder } from './streams-builder.js'
 import { filterTable, joinTables, mapTableValues, type TableJoinedOptions, type TableOperationOptions } from './table-operations.js'
 import type { TableValueGetter } from './table-value-getter.js'
+import type { Suppressed } from './suppressed.js'
+import { suppressTable, type SuppressOptions } from './suppress-table.js'
 
 /** A changelog stream seen as a table: the latest value per key. */
 export class KTable<K, V> {
@@ -18,6 +20,8 @@ export class KTable<K, V> {
     readonly storeName: string | undefined,
     /** @internal How joins read a table that has no store of its own (derived tables). */
     readonly valueGetter?: TableValueGetter<K, V>,
+    /** @internal Windowed tables: the stream time at which a key's window closes (for suppress). */
+    readonly windowCloseMs?: (key: K) => number,
   ) {}
 
   /** The table's updates as a stream of (key, latest value) records. */
@@ -50,6 +54,16 @@ export class KTable<K, V> {
    */
   groupBy<K2, V2>(selector: (key: K, value: V) => KeyValuePair<K2, V2>, options: TableGroupedOptions<K2, V2>): KGroupedTable<K2, V2> {
     return groupTable(this, selector, options)
+  }
+
+  /**
+   * Holds updates back (Kafka Streams' suppress): `Suppressed.untilWindowCloses()` forwards one
+   * final result per window of a windowed table, once its window closes;
+   * `Suppressed.untilTimeLimit(limit)` forwards a key's latest value at most once per limit. The
+   * buffer is a changelogged store, so it survives restarts; see BufferConfig for its bounds.
+   */
+  suppress(suppressed: Suppressed, options?: SuppressOptions): KTable<K, V> {
+    return suppressTable(this, suppressed, options)
   }
 
   /** Table-table inner join: a row for each key both tables hold, updated when either side changes. */

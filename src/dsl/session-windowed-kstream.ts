@@ -98,6 +98,8 @@ export class SessionWindowedKStream<K, V> {
     if (emittedStoreName) {
       builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
     }
-    return new KTable<Windowed<K>, VA | null>(builder, name, lineage, windowedSerde(keySerde), nullableSerde(valueSerde), undefined)
+    // A session is closed once stream time is past its end + gap + grace (it can no longer grow).
+    const { inactivityGapMs, graceMs } = this.windows
+    return new KTable<Windowed<K>, VA | null>(builder, name, lineage, windowedSerde(keySerde), nullableSerde(valueSerde), undefined, undefined, (key) => key.window.end + inactivityGapMs + graceMs + 1)
   }
 }

@@ -64,6 +64,8 @@ export class SlidingWindowedKStream<K, V> {
     if (emittedStoreName) {
       builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
     }
-    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined)
+    // A sliding window is closed once stream time is past its end + grace.
+    const graceMs = this.windows.graceMs
+    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, (key) => key.window.end + graceMs + 1)
   }
 }

@@ -7,6 +7,7 @@ import type { Topology } from '../topology/topology.js'
 import { tableSourceProcessor } from './processors/table-source.js'
 import { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
+import { nullableSerde } from '../serde/nullable.js'
 
 export interface StreamOptions<K, V> {
   key: Serde<K>
@@ -47,7 +48,9 @@ export class StreamsBuilder {
 
   table<K, V>(topic: string, options: TableOptions<K, V>): KTable<K, V> {
     const source = this.nodeName('table-source', options.name)
-    this.graph.addSource(source, topic, options)
+    // A null value is a delete whatever the serde would make of it (the string serde reads ''):
+    // the table processor below deletes the key. (A timestamp extractor sees null there too.)
+    this.graph.addSource(source, topic, { ...options, value: options.value && (nullableSerde(options.value) as Serde<V>) })
     const store = this.storeName(`${topic}-table`, options.store)
     const node = this.nodeName('table')
     this.graph.addProcessor(node, tableSourceProcessor<K, V>(store), source)

@@ -65,6 +65,7 @@ export class TimeWindowedKStream<K, V> {
     if (emittedStoreName) {
       builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
     }
-    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined)
+    const graceMs = this.windows.graceMs
+    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, (key) => key.window.end + graceMs)
   }
 }
