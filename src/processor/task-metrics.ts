@@ -7,11 +7,17 @@ export class TaskMetrics {
   /** Records a failure handler chose to skip (for example sent to a dead-letter topic). */
   recordsSkipped = 0
   punctuations = 0
+  /** Aggregation updates the update cache absorbed: a later update of the same key replaced them before the commit. */
+  updateCacheHits = 0
+  /** Held updates forwarded before the commit because the update cache was full. */
+  updateCacheEvictions = 0
 
   add(other: TaskMetrics): void {
     this.recordsProcessed += other.recordsProcessed
     this.lateRecordsDropped += other.lateRecordsDropped
     this.recordsSkipped += other.recordsSkipped
     this.punctuations += other.punctuations
+    this.updateCacheHits += other.updateCacheHits
+    this.updateCacheEvictions += other.updateCacheEvictions
   }
 }

@@ -52,6 +52,8 @@ describe('aggregation updates held until commit', () => {
       ])
       await driver.commit()
       expect(read(output)).toEqual([])
+      // a's first two updates were absorbed by its later ones; nothing left early.
+      expect(driver.metrics()).toMatchObject({ updateCacheHits: 2, updateCacheEvictions: 0 })
     })
   })
 
@@ -66,6 +68,7 @@ describe('aggregation updates held until commit', () => {
         { key: 'k1', value: 1, timestamp: 1 },
         { key: 'k2', value: 1, timestamp: 2 },
       ])
+      expect(driver.metrics()).toMatchObject({ updateCacheHits: 1, updateCacheEvictions: 2 })
       await driver.commit()
       expect(read(output).map((record) => [record.key, record.value])).toEqual([
         ...['k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'].map((key) => [key, 1]),

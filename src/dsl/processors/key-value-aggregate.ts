@@ -19,7 +19,7 @@ export function keyValueAggregateProcessor<K, V, VA>(storeName: string, update: 
       init: (ctx) => {
         const context = ctx as InternalProcessorContext<K, VA>
         store = ctx.getStateStore<PrefetchingKeyValueStore<K, VA>>(storeName)
-        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes)
+        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes, context.metrics)
       },
       forwardCached: () => updates.forwardAll(),
       prefetch: (records) => store.prefetch(records.map((record) => record.key as K)),

@@ -121,7 +121,7 @@ export function sessionAggregateProcessor<K, V, VA>(options: SessionAggregateOpt
     const processor: CachingProcessor & Processor<K, V, Windowed<K>, VA | null> = {
       init: (ctx) => {
         context = ctx as InternalProcessorContext<Windowed<K>, VA | null>
-        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes)
+        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes, context.metrics)
         store = ctx.getStateStore<SessionStore<K, VA>>(options.storeName)
         if (options.emittedStoreName) {
           emitted = ctx.getStateStore<KeyValueStore<string, number>>(options.emittedStoreName)

@@ -142,7 +142,7 @@ export function slidingWindowAggregateProcessor<K, V, VA>(options: SlidingWindow
     const processor: CachingProcessor & Processor<K, V, Windowed<K>, VA> = {
       init: (ctx) => {
         context = ctx as InternalProcessorContext<Windowed<K>, VA>
-        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes)
+        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes, context.metrics)
         store = ctx.getStateStore<WindowStore<K, ValueAndTimestamp<VA>>>(options.storeName)
         if (options.emittedStoreName) {
           emitted = ctx.getStateStore<KeyValueStore<string, number>>(options.emittedStoreName)

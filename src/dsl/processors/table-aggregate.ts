@@ -75,7 +75,7 @@ export function tableAggregateProcessor<K, V, VA>(storeName: string, update: Tab
       init: (ctx) => {
         const context = ctx as InternalProcessorContext<K, VA | null>
         store = ctx.getStateStore<KeyValueStore<K, VA>>(storeName)
-        updates = new UpdateCache(context.updateCacheMaxEntries, (record) => context.forward(record), context.updateCacheMaxBytes)
+        updates = new UpdateCache(context.updateCacheMaxEntries, (record) => context.forward(record), context.updateCacheMaxBytes, context.metrics)
       },
       forwardCached: () => updates.forwardAll(),
       process: (record) => {

@@ -1,5 +1,6 @@
 import type { Record } from '../../processor/record.js'
 import { approximateBytes } from '../../state/approximate-size.js'
+import type { TaskMetrics } from '../../processor/task-metrics.js'
 
 /**
  * 8 MiB per caching processor per task: with the shipped topologies (one aggregation per task)
@@ -36,6 +37,8 @@ export class UpdateCache<K, V> {
     private readonly maxEntries: number,
     private readonly forward: (record: Record<K, V>) => void,
     private readonly maxBytes = DEFAULT_UPDATE_CACHE_MAX_BYTES,
+    /** Where absorbed updates and early forwards are counted (the task's metrics). */
+    private readonly metrics?: Pick<TaskMetrics, 'updateCacheHits' | 'updateCacheEvictions'>,
   ) {
     if (!(maxBytes >= 1)) throw new Error(`update cache maxBytes must be at least 1, got ${maxBytes}`)
   }
@@ -64,11 +67,15 @@ export class UpdateCache<K, V> {
     if (previous !== undefined) {
       this.held -= previous.bytes
       this.pending.delete(id)
+      if (this.metrics) this.metrics.updateCacheHits++
     }
     const bytes = 2 * id.length + approximateBytes(record.value) + HELD_OVERHEAD_BYTES
     this.pending.set(id, { record, bytes })
     this.held += bytes
-    if (this.pending.size > this.maxEntries || this.held > this.maxBytes) this.forwardOldest(this.pending.size - Math.floor(this.maxEntries * 0.9), Math.floor(this.maxBytes * 0.9))
+    if (this.pending.size > this.maxEntries || this.held > this.maxBytes) {
+      const forwarded = this.forwardOldest(this.pending.size - Math.floor(this.maxEntries * 0.9), Math.floor(this.maxBytes * 0.9))
+      if (this.metrics) this.metrics.updateCacheEvictions += forwarded
+    }
   }
 
   /** Forwards every held update, least recently updated first. */
@@ -77,7 +84,7 @@ export class UpdateCache<K, V> {
   }
 
   /** Forwards the least recently updated: at least `count`, and until at most `keepBytes` are held. */
-  private forwardOldest(count: number, keepBytes: number): void {
+  private forwardOldest(count: number, keepBytes: number): number {
     const taken: Record<K, V>[] = []
     for (const [id, { record, bytes }] of this.pending) {
       if (taken.length >= count && this.held <= keepBytes) break
@@ -86,6 +93,7 @@ export class UpdateCache<K, V> {
       this.held -= bytes
     }
     for (const record of taken) this.forward(record)
+    return taken.length
   }
 }
 

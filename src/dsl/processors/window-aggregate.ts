@@ -77,7 +77,7 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
     const processor: PrefetchingProcessor & CachingProcessor & Processor<K, V, Windowed<K>, VA> = {
       init: (ctx) => {
         context = ctx as InternalProcessorContext<Windowed<K>, VA>
-        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes)
+        updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes, context.metrics)
         store = ctx.getStateStore<PrefetchingWindowStore<K, VA>>(options.storeName)
         if (options.emittedStoreName) {
           emitted = ctx.getStateStore<KeyValueStore<string, number>>(options.emittedStoreName)

@@ -67,6 +67,8 @@ export class StreamsMetrics {
     perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
     perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
     perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
+    perTask('sluice_update_cache_hits_total', "Aggregation updates the update cache absorbed (the key's later update replaced them before the commit).", (metrics) => metrics.updateCacheHits)
+    perTask('sluice_update_cache_evictions_total', 'Held aggregation updates forwarded before the commit because the update cache was full.', (metrics) => metrics.updateCacheEvictions)
     type StoreStats = CacheStats & { readonly bytes: number }
     const eachStore = (visit: (labels: { task_id: string; store: string }, stats: StoreStats) => void): void => {
       for (const task of source.tasks()) for (const store of task.stores ?? []) visit({ task_id: task.taskId, store: store.name }, store.cacheStats())
