@@ -29,7 +29,8 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
     for (const topic of topics) {
       const ends = await admin.fetchTopicOffsets(topic).catch(() => [])
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-      for (const end of ends) total += Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? 0))
+      // Clamped per partition: "high" is the last stable offset, which a group reading uncommitted records may pass.
+      for (const end of ends) total += Math.max(0, Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? 0)))
       if (ends.length === 0) total += 1
     }
     return total

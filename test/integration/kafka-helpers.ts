@@ -102,7 +102,10 @@ export class KafkaTestClient {
         const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
         for (const end of ends) {
           const offset = committed?.partitions.find((entry) => entry.partition === end.partition)?.offset ?? '-1'
-          lag += Number(end.high) - Math.max(0, Number(offset))
+          // Per partition, never below 0: kafkajs's "high" is the last stable offset, which an open
+          // transaction holds back, and a group reading uncommitted records (at-least-once) may
+          // have committed past it; summed unclamped, such a partition cancelled another's lag.
+          lag += Math.max(0, Number(end.high) - Math.max(0, Number(offset)))
         }
       }
       return lag
