@@ -14,6 +14,7 @@ export const LAYERS = [
   { floor: 6, name: 'runtime', paths: ['runtime/'] },
   { floor: 7, name: 'testing', paths: ['testing/'] },
   { floor: 7, name: 'sinks', paths: ['sinks/'] },
+  { floor: 7, name: 'connect', paths: ['connect/'] },
   { floor: 8, name: 'cli', paths: ['cli/'] },
   { floor: 8, name: 'console', paths: ['console/'] },
   // The package's entry points (src/index.ts, src/testing.ts, ...) gather the public API from every floor.

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Sluice local services without Docker: Apache Kafka (single-node KRaft), Apicurio Registry
-# (Confluent-compatible API) and PostgreSQL.
+# (Confluent-compatible API), PostgreSQL (wal_level=logical) and Kafka Connect with the
+# Debezium PostgreSQL connector.
 #
-#   scripts/services.sh up     [kafka|registry|postgres ...]   fetch if needed, start, wait until healthy
-#   scripts/services.sh down   [kafka|registry|postgres ...]   stop cleanly
-#   scripts/services.sh status [kafka|registry|postgres ...]   exit 0 only if all named are healthy
-#   scripts/services.sh fetch  [kafka|registry|postgres ...]   download/install only
-#   scripts/services.sh env                                    print SLUICE_* connection variables
-#   scripts/services.sh clean  [kafka|registry|postgres ...]   stop and delete data (keeps downloads)
+#   scripts/services.sh up     [kafka|registry|postgres|connect ...]   fetch if needed, start, wait until healthy
+#   scripts/services.sh down   [kafka|registry|postgres|connect ...]   stop cleanly
+#   scripts/services.sh status [kafka|registry|postgres|connect ...]   exit 0 only if all named are healthy
+#   scripts/services.sh fetch  [kafka|registry|postgres|connect ...]   download/install only
+#   scripts/services.sh home   [kafka|registry|postgres|connect ...]   print where each one's downloads live
+#   scripts/services.sh env                                            print SLUICE_* connection variables
+#   scripts/services.sh clean  [kafka|registry|postgres|connect ...]   stop and delete data (keeps downloads)
 #
-# No names means all three. Every command is idempotent. See scripts/SERVICES.md.
+# No names means kafka, registry and postgres (connect only when named: it needs kafka up
+# first). Every command is idempotent. See scripts/SERVICES.md.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +49,22 @@ PG_PASSWORD="${SLUICE_PG_PASSWORD:-sluice}"
 PG_DATA="${SLUICE_PG_DATA:-$SERVICES_DIR/postgres/data}"
 PG_SOCKET_DIR="${SLUICE_PG_SOCKET_DIR:-$SERVICES_DIR/postgres/run}"
 
+CONNECT_HOST="${SLUICE_CONNECT_HOST:-127.0.0.1}"
+CONNECT_PORT="${SLUICE_CONNECT_PORT:-8083}"
+CONNECT_HEAP="${SLUICE_CONNECT_HEAP:--Xms128m -Xmx512m}"
+DEBEZIUM_VERSION="${SLUICE_DEBEZIUM_VERSION:-3.6.1.Final}"
+CONNECT_LOG4J_VERSION="${SLUICE_CONNECT_LOG4J_VERSION:-2.25.5}"   # the broker's (what kafka_2.13 4.4.0 brings)   # why this one: scripts/SERVICES.md
+# Debezium 3.6 is built against Kafka 4.3 (4.4's clients dropped classes it uses, such as
+# common.utils.Sanitizer): the worker runs Kafka 4.3's Connect; it talks to the 4.4 broker as any client does.
+CONNECT_KAFKA_VERSION="${SLUICE_CONNECT_KAFKA_VERSION:-4.3.1}"
+CONNECT_HOME="${SLUICE_CONNECT_HOME:-$SERVICES_DIR/connect/$CONNECT_KAFKA_VERSION-debezium-$DEBEZIUM_VERSION}"   # jars; shareable like KAFKA_HOME
+# How often the worker flushes source offsets: what a crashed worker re-sends is at most this much.
+CONNECT_OFFSET_FLUSH_MS="${SLUICE_CONNECT_OFFSET_FLUSH_MS:-10000}"
+# The worker's group, and the prefix of its own topics, so that two workers on one broker keep apart.
+CONNECT_GROUP="${SLUICE_CONNECT_GROUP:-sluice-connect}"
+
 ALL_SERVICES=(kafka registry postgres)
+KNOWN_SERVICES="kafka registry postgres connect"
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -167,6 +185,23 @@ run_maven() {
   [ "$rc" -eq 0 ] || { grep -E 'ERROR' "$log" | head -10 >&2; die "maven failed for $tag (log: $log)"; }
 }
 
+# write_log4j2 FILE LOGGER=LEVEL...: a log4j2 config, INFO to stdout, with those loggers' levels
+write_log4j2() {
+  local file="$1" n=0 entry; shift
+  { echo 'status = warn'
+    echo 'appender.stdout.type = Console'
+    echo 'appender.stdout.name = STDOUT'
+    echo 'appender.stdout.layout.type = PatternLayout'
+    echo 'appender.stdout.layout.pattern = [%d] %p %m (%c)%n'
+    echo 'rootLogger.level = INFO'
+    echo 'rootLogger.appenderRef.stdout.ref = STDOUT'
+    for entry in "$@"; do
+      n=$((n + 1))
+      echo "logger.l$n.name = ${entry%%=*}"
+      echo "logger.l$n.level = ${entry#*=}"
+    done; } >"$file"
+}
+
 pom_header() {
   cat <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
@@ -275,23 +310,8 @@ log4j.logger.state.change.logger=WARN
 log4j.logger.org.apache.kafka.storage.internals.log=WARN
 log4j.logger.kafka.log=WARN
 EOF
-  cat >"$SERVICES_DIR/kafka/log4j2.properties" <<'EOF'
-status = warn
-appender.stdout.type = Console
-appender.stdout.name = STDOUT
-appender.stdout.layout.type = PatternLayout
-appender.stdout.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.request.name = kafka.request.logger
-logger.request.level = WARN
-logger.statechange.name = state.change.logger
-logger.statechange.level = WARN
-logger.storage.name = org.apache.kafka.storage.internals.log
-logger.storage.level = WARN
-logger.klog.name = kafka.log
-logger.klog.level = WARN
-EOF
+  write_log4j2 "$SERVICES_DIR/kafka/log4j2.properties" kafka.request.logger=WARN state.change.logger=WARN \
+    org.apache.kafka.storage.internals.log=WARN kafka.log=WARN
 }
 
 # KJ: the java command line shared by the storage tool and the broker
@@ -348,6 +368,7 @@ kafka_start() {
   start_daemon kafka "$LOG_DIR/kafka.log" "${KJ[@]}" kafka.Kafka "$SERVICES_DIR/kafka/server.properties"
 }
 
+kafka_home() { echo "$KAFKA_HOME"; }
 kafka_ports() { echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT"; }
 kafka_host() { echo "$KAFKA_HOST"; }
 kafka_running() { pid_alive kafka; }
@@ -414,6 +435,7 @@ registry_healthy() {
   need_curl
   curl -fs -o /dev/null --max-time 3 "$(registry_url)/subjects"
 }
+registry_home() { echo "$REGISTRY_HOME"; }
 registry_ports() { echo "$REGISTRY_PORT"; }
 registry_host() { echo "$REGISTRY_HOST"; }
 registry_running() { pid_alive registry; }
@@ -499,14 +521,14 @@ postgres_start() {
   : >"$log"; chown "$owner": "$log" 2>/dev/null || true
   say "postgres: starting PostgreSQL $want on $PG_HOST:$PG_PORT"
   pg_as "$bin/pg_ctl" -D "$PG_DATA" -l "$log" -w -t "$TIMEOUT" \
-    -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=$PG_HOST" start >/dev/null 9>&- \
+    -o "-p $PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=$PG_HOST -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10" start >/dev/null 9>&- \
     || { tail -20 "$log" >&2; die "postgres failed to start (log: $log)"; }
   # role and database, idempotently (the password is (re)set from the environment every start)
   pg_as psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres \
     -v role="$PG_USER" -v pass="$PG_PASSWORD" -v db="$PG_DB" >>"$LOG_DIR/postgres-initdb.log" 2>&1 <<'SQL' \
     || { tail -20 "$LOG_DIR/postgres-initdb.log" >&2; die "postgres: creating role/database failed"; }
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'pass') \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB REPLICATION PASSWORD %L', :'role', :'pass') \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SQL
 }
@@ -517,11 +539,109 @@ postgres_down() {
   pg_as "$(pg_bindir)/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null
   say "postgres: stopped"
 }
+postgres_home() { pg_bindir; }
 postgres_ports() { echo "$PG_PORT"; }
 postgres_host() { echo "$PG_HOST"; }
 postgres_clean() { rm -rf "$PG_DATA"; say "postgres: data deleted ($PG_DATA)"; }
 postgres_url() { echo "postgres://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DB"; }
 postgres_describe() { echo "PostgreSQL at $(postgres_url) (data $PG_DATA)"; }
+
+# ---------------------------------------------------------------------------------------------
+# Kafka Connect (distributed worker, Apache Kafka's connect-runtime) with the Debezium
+# PostgreSQL connector as a plugin; REST API on CONNECT_HOST:CONNECT_PORT
+
+connect_fetch() {
+  [ -f "$CONNECT_HOME/.complete" ] && return 0
+  need_java
+  : >"$LOG_DIR/fetch-connect.log"
+  say "connect: fetching Kafka Connect $CONNECT_KAFKA_VERSION and Debezium $DEBEZIUM_VERSION (PostgreSQL connector) from Maven Central into $CONNECT_HOME"
+  rm -rf "$CONNECT_HOME/libs" "$CONNECT_HOME/plugins"
+  mkdir -p "$CONNECT_HOME"
+  local a
+  { pom_header connect
+    for a in connect-runtime connect-json connect-transforms; do
+      echo "    <dependency><groupId>org.apache.kafka</groupId><artifactId>$a</artifactId><version>$CONNECT_KAFKA_VERSION</version></dependency>"
+    done
+    # connect-runtime brings slf4j-api 1.7 only: log4j2 and its slf4j 1.7 binding, as the broker has
+    for a in log4j-core log4j-slf4j-impl; do
+      echo "    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>$a</artifactId><version>$CONNECT_LOG4J_VERSION</version></dependency>"
+    done
+    pom_footer; } >"$CONNECT_HOME/pom.xml"
+  run_maven connect "$CONNECT_HOME/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$CONNECT_HOME/libs"
+  # The connector in a plugin folder of its own (its own class loader), without the Kafka and
+  # logging jars the worker already has.
+  { pom_header debezium
+    echo "    <dependency><groupId>io.debezium</groupId><artifactId>debezium-connector-postgres</artifactId><version>$DEBEZIUM_VERSION</version></dependency>"
+    pom_footer; } >"$CONNECT_HOME/pom-debezium.xml"
+  run_maven connect "$CONNECT_HOME/pom-debezium.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DexcludeGroupIds=org.apache.kafka,org.slf4j,org.apache.logging.log4j \
+    -DoutputDirectory="$CONNECT_HOME/plugins/debezium-connector-postgres"
+  ls "$CONNECT_HOME"/libs/connect-runtime-*.jar >/dev/null 2>&1 || die "connect-runtime jar missing after download"
+  ls "$CONNECT_HOME"/plugins/debezium-connector-postgres/debezium-connector-postgres-*.jar >/dev/null 2>&1 \
+    || die "debezium-connector-postgres jar missing after download"
+  say "connect: $(ls "$CONNECT_HOME/libs" | wc -l) worker jars, $(ls "$CONNECT_HOME/plugins/debezium-connector-postgres" | wc -l) connector jars ($(du -sh "$CONNECT_HOME" | cut -f1))"
+  touch "$CONNECT_HOME/.complete"
+}
+
+connect_write_config() {
+  mkdir -p "$SERVICES_DIR/connect"
+  cat >"$SERVICES_DIR/connect/worker.properties" <<PROPS
+# generated by scripts/services.sh on every start; change it through SLUICE_CONNECT_* variables
+bootstrap.servers=$KAFKA_HOST:$KAFKA_PORT
+group.id=$CONNECT_GROUP
+listeners=http://$CONNECT_HOST:$CONNECT_PORT
+rest.advertised.host.name=$CONNECT_HOST
+rest.advertised.port=$CONNECT_PORT
+plugin.path=$CONNECT_HOME/plugins
+# payload-only JSON (no schema part): what sluice/debezium's serdes read by default
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=false
+value.converter.schemas.enable=false
+config.storage.topic=$CONNECT_GROUP-configs
+offset.storage.topic=$CONNECT_GROUP-offsets
+status.storage.topic=$CONNECT_GROUP-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.storage.partitions=5
+status.storage.partitions=1
+offset.flush.interval.ms=$CONNECT_OFFSET_FLUSH_MS
+# One worker: a worker that crashed and came back gets its connectors at once, instead of
+# after the 5 minutes Connect holds them by default for a worker that may return
+scheduled.rebalance.max.delay.ms=0
+# topics the connector writes are created by the worker (the broker does not auto-create)
+topic.creation.enable=true
+PROPS
+  write_log4j2 "$SERVICES_DIR/connect/log4j2.properties" org.reflections=ERROR org.apache.kafka.clients=WARN
+}
+
+connect_start() {
+  need_java
+  port_open "$KAFKA_HOST" "$KAFKA_PORT" || die "connect: needs Kafka at $KAFKA_HOST:$KAFKA_PORT (up kafka first)"
+  connect_write_config
+  say "connect: starting Kafka Connect $CONNECT_KAFKA_VERSION with Debezium $DEBEZIUM_VERSION on http://$CONNECT_HOST:$CONNECT_PORT"
+  # shellcheck disable=SC2086
+  start_daemon connect "$LOG_DIR/connect.log" "$JAVA" $CONNECT_HEAP -Dsluice.service=connect -XX:+ExitOnOutOfMemoryError \
+    "-Dlog4j2.configurationFile=$SERVICES_DIR/connect/log4j2.properties" -cp "$CONNECT_HOME/libs/*" \
+    org.apache.kafka.connect.cli.ConnectDistributed "$SERVICES_DIR/connect/worker.properties"
+}
+
+connect_home() { echo "$CONNECT_HOME"; }
+connect_url() { echo "http://$CONNECT_HOST:$CONNECT_PORT"; }
+# healthy: the REST API answers and the worker lists the Debezium connector among its plugins
+connect_healthy() {
+  pid_alive connect || return 1
+  need_curl
+  curl -fs --max-time 3 "$(connect_url)/connector-plugins" 2>/dev/null | grep -q 'io.debezium.connector.postgresql.PostgresConnector'
+}
+connect_ports() { echo "$CONNECT_PORT"; }
+connect_host() { echo "$CONNECT_HOST"; }
+connect_running() { pid_alive connect; }
+connect_down() { stop_daemon connect; }
+connect_clean() { say "connect: its state lives in the Kafka topics $CONNECT_GROUP-{configs,offsets,status} (clean kafka to drop it)"; }
+connect_describe() { echo "Kafka Connect $CONNECT_KAFKA_VERSION + Debezium $DEBEZIUM_VERSION at $(connect_url) (group $CONNECT_GROUP)"; }
 
 # ---------------------------------------------------------------------------------------------
 # commands
@@ -531,6 +651,7 @@ print_env() {
   echo "SLUICE_BROKERS=$KAFKA_HOST:$KAFKA_PORT"
   echo "SLUICE_SCHEMA_REGISTRY_URL=$(registry_url)"
   echo "SLUICE_PG_URL=$(postgres_url)"
+  echo "SLUICE_CONNECT_URL=$(connect_url)"
 }
 
 lock() {
@@ -550,6 +671,8 @@ cmd_up() {
       continue
     fi
     if "${s}_running"; then say "$s: running, not healthy yet"; waiting+=("$s"); continue; fi
+    # Connect needs a healthy broker before it starts: wait for those started before it
+    if [ "$s" = connect ]; then for p in "${waiting[@]+"${waiting[@]}"}"; do wait_healthy "$p"; done; waiting=(); fi
     for p in $("${s}_ports"); do
       port_open "$("${s}_host")" "$p" && die "$s: port $("${s}_host"):$p is taken by another process (see scripts/SERVICES.md for the SLUICE_*_PORT variables)"
     done
@@ -585,7 +708,7 @@ main() {
   local services=("$@") s
   [ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
   for s in "${services[@]}"; do
-    case "$s" in kafka|registry|postgres) ;; *) die "unknown service '$s' (kafka, registry, postgres)" ;; esac
+    case " $KNOWN_SERVICES " in *" $s "*) ;; *) die "unknown service '$s' ($KNOWN_SERVICES)" ;; esac
   done
   mkdir -p "$LOG_DIR" "$RUN_DIR"
   case "$cmd" in
@@ -593,9 +716,10 @@ main() {
     down|stop) cmd_down "${services[@]}" ;;
     status) cmd_status "${services[@]}" ;;
     fetch) for s in "${services[@]}"; do "${s}_fetch"; done ;;
+    home) for s in "${services[@]}"; do "${s}_home"; done ;;
     env) print_env ;;
     clean) cmd_clean "${services[@]}" ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
+    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
   esac
 }
 

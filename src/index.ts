@@ -3,7 +3,8 @@
 import './runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before anything loads it
 
 export { defineTopology, StreamsBuilder, type StreamOptions, type TableOptions, type TopologyConfig } from './dsl/streams-builder.js'
-export { KStream, type GroupedOptions, type KeyValuePair, type Named, type ProcessOptions, type ToOptions } from './dsl/kstream.js'
+export { KStream, type DeduplicateOptions, type GroupedOptions, type KeyValuePair, type Named, type ProcessOptions, type ToOptions } from './dsl/kstream.js'
+export type { IdExtractor } from './dsl/processors/deduplicate.js'
 export { BranchedKStream } from './dsl/branched-kstream.js'
 export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type ReduceOptions } from './dsl/kgrouped-stream.js'
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'

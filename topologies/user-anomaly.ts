@@ -1,6 +1,7 @@
 import { defineTopology, serdes, Stores, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde, type BackendKind } from 'sluice'
 import type { SinkTable } from 'sluice/postgres'
 import { alreadySeen, assess, DEFAULT_SCORING, emptyProfile, learn, nonFiniteFields, type AlertLevel, type AlertReason, type ScoringConfig, type UserProfile } from './anomaly-scoring.js'
+import { cdcTransactions, type CdcTransactionsOptions } from './cdc-transactions.js'
 import { transaction, transactionTime, type Transaction } from './schemas.js'
 
 /** An alert on one transaction, written to the alerts topic as JSON keyed by cc_num. */
@@ -44,6 +45,13 @@ export interface UserAnomalyOptions {
    * re-keyed by cc_num and written through it first.
    */
   rekeyTopic?: string
+  /**
+   * Read the Debezium topic of the `transactions` table instead of the JSON topic (see
+   * cdc-transactions.ts). Its records are keyed by trans_num: they are re-keyed by card
+   * through an internal repartition topic, `<applicationId>-<rekeyTopic>-repartition`
+   * (`rekeyTopic` defaults to `transactions-by-card` here).
+   */
+  cdc?: boolean | CdcTransactionsOptions
   /** Overrides of the scoring thresholds (see DEFAULT_SCORING). */
   scoring?: Partial<ScoringConfig>
 }
@@ -158,11 +166,18 @@ export function userAnomaly(options: UserAnomalyOptions = {}) {
   const config = mergeScoring(options.scoring)
   return defineTopology({ applicationId }, (b) => {
     const source = { key: serdes.string(), value: transaction, timestamp: transactionTime }
-    let byCard = b.stream(options.inputTopic ?? 'transactions', source)
-    if (options.rekeyTopic) {
-      // A tombstone keeps its key: there is no card to key it by, and the processor skips it.
-      byCard.selectKey((key, tx) => (tx === null ? key : tx.cc_num), { name: 'key-by-card' }).to(options.rekeyTopic, { name: 'to-rekey-topic', key: serdes.string(), value: transaction })
-      byCard = b.stream(options.rekeyTopic, { ...source, name: 'rekeyed-source' })
+    let byCard
+    if (options.cdc) {
+      byCard = cdcTransactions(b, { topic: options.inputTopic, ...(options.cdc === true ? {} : options.cdc) })
+        .selectKey((_key, tx) => tx.cc_num, { name: 'key-by-card' })
+        .repartition({ key: serdes.string(), value: transaction, repartition: options.rekeyTopic ?? 'transactions-by-card' })
+    } else {
+      byCard = b.stream(options.inputTopic ?? 'transactions', source)
+      if (options.rekeyTopic) {
+        // A tombstone keeps its key: there is no card to key it by, and the processor skips it.
+        byCard.selectKey((key, tx) => (tx === null ? key : tx.cc_num), { name: 'key-by-card' }).to(options.rekeyTopic, { name: 'to-rekey-topic', key: serdes.string(), value: transaction })
+        byCard = b.stream(options.rekeyTopic, { ...source, name: 'rekeyed-source' })
+      }
     }
     byCard
       .process(() => new UserAnomalyProcessor(storeName, config), {

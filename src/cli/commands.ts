@@ -146,6 +146,7 @@ Commands:
   generate [options]            write test transactions with labelled fraud
   schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files
   lag <topology.ts|sink.ts>     committed offset, end offset and lag per partition of its group (--group g, --json)
+  connector <action> <conn.ts>  a Kafka Connect connector (Debezium): register | status | restart | remove
   init <dir>                    create a project that depends on Sluice: a topology, its test, package.json, tsconfig.json
   help [command]                show this text, or a command's
   --version                     print the version

@@ -4,6 +4,7 @@ import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
 import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
 import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
+import { CONNECTOR_USAGE, connectorCommand } from './connector-command.js'
 import { describeCommand } from './describe-command.js'
 import { GENERATE_USAGE, generateCommand } from './generate-command.js'
 import { INIT_USAGE, initCommand, type InitPackage } from './init-command.js'
@@ -96,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     else if (about === 'schema') process.stdout.write(SCHEMA_USAGE)
     else if (about === 'init') process.stdout.write(INIT_USAGE)
     else if (about === 'lag') process.stdout.write(LAG_USAGE)
+    else if (about === 'connector') process.stdout.write(CONNECTOR_USAGE)
     else throw new UsageError(`unknown command "${about}"`)
     return 0
   }
@@ -106,6 +108,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'generate') return asksForHelp(rest) ? (process.stdout.write(GENERATE_USAGE), 0) : generateCommand(rest)
   if (command === 'schema') return asksForHelp(rest) ? (process.stdout.write(SCHEMA_USAGE), 0) : schemaCommand(rest)
   if (command === 'lag') return asksForHelp(rest) ? (process.stdout.write(LAG_USAGE), 0) : lagCommand(rest, (text) => void process.stdout.write(text))
+  if (command === 'connector') {
+    if (asksForHelp(rest)) return process.stdout.write(CONNECTOR_USAGE), 0
+    return connectorCommand(rest, (text) => void process.stdout.write(text), (text) => void process.stderr.write(`${text}\n`))
+  }
   if (command === 'init') return asksForHelp(rest) ? (process.stdout.write(INIT_USAGE), 0) : initCommand(rest, await thisPackage())
   if (!isTopologyCommand(command)) throw new UsageError(`unknown command "${command}"`)
   if (asksForHelp(rest)) {

@@ -1,13 +1,18 @@
 import { TopologyError } from '../errors.js'
 import type { ProcessorSupplier } from '../processor/processor.js'
 import { Record } from '../processor/record.js'
+import { toMillis, type Duration } from '../base/duration.js'
+import { longSerde } from '../serde/numbers.js'
 import type { Serde } from '../serde/serde.js'
+import { stringSerde } from '../serde/string.js'
+import { Stores } from '../state/stores.js'
 import type { AnyStoreSpec } from '../state/store.js'
 import type { Partitioner } from '../topology/nodes.js'
 import { BranchedKStream } from './branched-kstream.js'
 import type { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import type { KTable } from './ktable.js'
+import { deduplicateProcessor, type IdExtractor } from './processors/deduplicate.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamTableJoinProcessor } from './processors/stream-table-join.js'
 import { joinStreams, type StreamJoinedOptions } from './stream-stream-join.js'
@@ -35,6 +40,13 @@ export interface ToOptions<K, V> extends Named {
 export interface ProcessOptions extends Named {
   /** Stores the processor uses: new ones as specs (see `Stores`), existing ones by name. */
   stores?: readonly (AnyStoreSpec | string)[]
+}
+
+export interface DeduplicateOptions extends Named {
+  /** How long an id is remembered, in event time behind the stream time. */
+  retention: Duration
+  /** Name of the store of seen ids (changelogged like every store). */
+  store?: string
 }
 
 /** A key-value pair as returned by map / flatMap. */
@@ -136,13 +148,44 @@ export class KStream<K, V> {
     return new KStream<K2, V2>(this.builder, name, this.lineage, undefined, undefined, true)
   }
 
+  /**
+   * Drops records seen before: a record whose id (`idOf`) came already with the same timestamp
+   * within the retention, as a source that delivers at least once (Debezium after a connector
+   * restart) sends it again. Dropped records are counted (`duplicatesDropped`,
+   * `sluice_duplicates_dropped_total`). The ids are kept per task, so all records of one id must
+   * come through one partition: deduplicate before anything re-keys the stream (Debezium keys
+   * its topics by the row's primary key). Under exactly-once the seen ids and the results
+   * commit together, so a copy is dropped even across a crash.
+   */
+  deduplicate(idOf: IdExtractor<K, V>, options: DeduplicateOptions): KStream<K, V> {
+    const name = this.builder.nodeName('deduplicate', options.name)
+    const retentionMs = toMillis(options.retention)
+    if (!(retentionMs > 0)) throw new TopologyError(`deduplicate on "${this.lineage}": retention must be more than 0 ms`)
+    const store = this.builder.storeName(`${this.lineage}-seen-ids`, options.store)
+    this.builder.graph.addProcessor(name, deduplicateProcessor(store, idOf), this.node)
+    this.builder.graph.addStateStore(Stores.window(store, { key: stringSerde(), value: longSerde(), windowSize: 1, retention: retentionMs }), name)
+    return new KStream(this.builder, name, this.lineage, this.keySerde, this.valueSerde, this.keyChanged)
+  }
+
+  /**
+   * Writes the stream through an internal topic (`<applicationId>-<repartition>-repartition`,
+   * created and purged by Sluice), partitioned by the current key, and reads it back: what
+   * follows sees each key's records on one partition, in the order they were written.
+   * As Kafka Streams' `repartition()`.
+   */
+  repartition(options: GroupedOptions<K, V> = {}): KStream<K, V> {
+    const keySerde = options.key ?? this.keySerde
+    if (!keySerde) throw new TopologyError(`repartition on "${this.lineage}" needs a key serde: pass { key: ... }`)
+    return this.throughRepartitionTopic(`${this.lineage}-repartition`, keySerde, options.value ?? this.valueSerde, options, 'repartition')
+  }
+
   /** Groups by the current key; repartitions first if an earlier operation may have changed keys. */
   groupByKey(options: GroupedOptions<K, V> = {}): KGroupedStream<K, V> {
     const keySerde = options.key ?? this.keySerde
     if (!keySerde) throw new TopologyError(`groupByKey() after a key-changing operation on "${this.lineage}" needs a key serde: groupByKey({ key: ... })`)
     const valueSerde = options.value ?? this.valueSerde
     if (!this.keyChanged) return new KGroupedStream(this.builder, this.node, this.lineage, keySerde, valueSerde)
-    const repartitioned = this.repartition(`${this.lineage}-group-by-key`, keySerde, valueSerde, options, 'group-by-key')
+    const repartitioned = this.throughRepartitionTopic(`${this.lineage}-group-by-key`, keySerde, valueSerde, options, 'group-by-key')
     return new KGroupedStream(this.builder, repartitioned.node, repartitioned.lineage, keySerde, valueSerde)
   }
 
@@ -150,7 +193,7 @@ export class KStream<K, V> {
   groupBy<K2>(selector: (key: K, value: V) => K2, options: GroupedOptions<K2, V> & { key: Serde<K2> }): KGroupedStream<K2, V> {
     const rekeyed = this.selectKey(selector, { name: options.name })
     const valueSerde = options.value ?? this.valueSerde
-    const repartitioned = rekeyed.repartition(`${this.lineage}-group-by`, options.key, valueSerde, options, 'group-by')
+    const repartitioned = rekeyed.throughRepartitionTopic(`${this.lineage}-group-by`, options.key, valueSerde, options, 'group-by')
     return new KGroupedStream(this.builder, repartitioned.node, repartitioned.lineage, options.key, valueSerde)
   }
 
@@ -214,7 +257,7 @@ export class KStream<K, V> {
     return new KStream(this.builder, name, this.lineage, keySerde, valueSerde, this.keyChanged || keyChanges)
   }
 
-  private repartition(generatedBase: string, keySerde: Serde<K>, valueSerde: Serde<V> | undefined, options: GroupedOptions<K, V> | GroupedOptions<unknown, V>, operation: string): KStream<K, V> {
+  private throughRepartitionTopic(generatedBase: string, keySerde: Serde<K>, valueSerde: Serde<V> | undefined, options: GroupedOptions<K, V> | GroupedOptions<unknown, V>, operation: string): KStream<K, V> {
     if (!valueSerde) throw new TopologyError(`${operation} on "${this.lineage}" repartitions and needs a value serde: pass { value: ... }`)
     const name = this.builder.repartitionName(generatedBase, options.repartition)
     const topic = this.builder.graph.addRepartitionTopic(name)
@@ -228,7 +271,7 @@ export class KStream<K, V> {
   private repartitionForJoin<VT>(table: KTable<K, VT>, options: GroupedOptions<K, V>): KStream<K, V> {
     const keySerde = options.key ?? this.keySerde ?? table.keySerde
     if (!keySerde) throw new TopologyError(`join on "${this.lineage}" repartitions and needs a key serde: pass { key: ... }`)
-    return this.repartition(`${this.lineage}-join`, keySerde, options.value ?? this.valueSerde, options, 'join')
+    return this.throughRepartitionTopic(`${this.lineage}-join`, keySerde, options.value ?? this.valueSerde, options, 'join')
   }
 
   private joinTable<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | undefined, key: K) => VR, kind: 'inner' | 'left', options: GroupedOptions<K, V>): KStream<K, VR> {

@@ -6,6 +6,8 @@ export class TaskMetrics {
   lateRecordsDropped = 0
   /** Records a failure handler chose to skip (for example sent to a dead-letter topic). */
   recordsSkipped = 0
+  /** Records a deduplicating processor dropped because it had seen their id already. */
+  duplicatesDropped = 0
   punctuations = 0
   /** Aggregation updates the update cache absorbed: a later update of the same key replaced them before the commit. */
   updateCacheHits = 0
@@ -16,6 +18,7 @@ export class TaskMetrics {
     this.recordsProcessed += other.recordsProcessed
     this.lateRecordsDropped += other.lateRecordsDropped
     this.recordsSkipped += other.recordsSkipped
+    this.duplicatesDropped += other.duplicatesDropped
     this.punctuations += other.punctuations
     this.updateCacheHits += other.updateCacheHits
     this.updateCacheEvictions += other.updateCacheEvictions

@@ -25,6 +25,13 @@ export interface DebeziumChange<T> {
   table?: string
   /** True for the rows of the initial snapshot (`payload.source.snapshot` other than "false"). */
   snapshot?: boolean
+  /**
+   * The change's position in the write-ahead log (`payload.source.lsn`) and its transaction
+   * (`payload.source.txId`), if present. A change the connector sends again after a restart
+   * has the same ones; the rows of one snapshot all share the snapshot's LSN.
+   */
+  lsn?: number
+  txId?: number
 }
 
 export interface DebeziumSerdeOptions<T> {
@@ -88,6 +95,8 @@ export function parseDebeziumChange<T>(data: Buffer, options: DebeziumSerdeOptio
     if (typeof source.ts_ms === 'number') change.sourceTsMs = source.ts_ms
     if (typeof source.table === 'string') change.table = typeof source.schema === 'string' ? `${source.schema}.${source.table}` : source.table
     if (source.snapshot !== undefined && source.snapshot !== null) change.snapshot = source.snapshot !== false && source.snapshot !== 'false'
+    if (typeof source.lsn === 'number') change.lsn = source.lsn
+    if (typeof source.txId === 'number') change.txId = source.txId
   }
   if (typeof payload.ts_ms === 'number') change.tsMs = payload.ts_ms
   return change
@@ -123,6 +132,8 @@ export function debeziumSerde<T>(options: DebeziumSerdeOptions<T> = {}): Serde<D
         source.table = change.table.slice(dot + 1)
       }
       if (change.snapshot !== undefined) source.snapshot = String(change.snapshot)
+      if (change.lsn !== undefined) source.lsn = change.lsn
+      if (change.txId !== undefined) source.txId = change.txId
       return Buffer.from(JSON.stringify({ before: change.before, after: change.after, source, op: change.op, ts_ms: change.tsMs ?? null }), 'utf8')
     },
     deserialize: (_topic, data) => (data === null ? null : parseDebeziumChange(data, options)),

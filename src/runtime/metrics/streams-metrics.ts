@@ -66,6 +66,7 @@ export class StreamsMetrics {
     perTask('sluice_records_processed_total', 'Input records processed, per task (tasks closed since the start under task_id="closed").', (metrics) => metrics.recordsProcessed)
     perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
     perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
+    perTask('sluice_duplicates_dropped_total', 'Records a deduplicate() step dropped because it had seen their id already.', (metrics) => metrics.duplicatesDropped)
     perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
     perTask('sluice_update_cache_hits_total', "Aggregation updates the update cache absorbed (the key's later update replaced them before the commit).", (metrics) => metrics.updateCacheHits)
     perTask('sluice_update_cache_evictions_total', 'Held aggregation updates forwarded before the commit because the update cache was full.', (metrics) => metrics.updateCacheEvictions)
