@@ -53,6 +53,8 @@ export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/r
 export type { ReadOnlySessionStore } from './state/query/read-only-stores.js'
 export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'
 export type { ProcessingGuarantee, StreamsConfig } from './runtime/streams-config.js'
+export { WebhookSink, WEBHOOK_DEAD_LETTER_HEADERS } from './sinks/webhook/webhook-sink.js'
+export { defineWebhookSink, type WebhookRecordPosition, type WebhookSinkConfig } from './sinks/webhook/webhook-sink-config.js'
 
 // Types the public signatures above refer to (what a Topology, a store option or a running config holds).
 export type { ResolvedStreamsConfig } from './runtime/streams-config.js'

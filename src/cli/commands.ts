@@ -36,12 +36,14 @@ export const COMMAND_OPTIONS = {
     'max-future-timestamp-skew': { type: 'string' },
     backend: { type: 'string' },
     sink: { type: 'string', multiple: true },
+    notify: { type: 'string', multiple: true },
     'query-port': { type: 'string' },
     'query-token': { type: 'string' },
     'query-allowed-hosts': { type: 'string' },
     'metrics-port': { type: 'string' },
   },
   sink: { 'metrics-port': { type: 'string' } },
+  notify: { 'metrics-port': { type: 'string' } },
   reset: { ...BROKERS, ...STATE_DIR, yes: { type: 'boolean' } },
 } as const satisfies { [command: string]: Options }
 
@@ -71,6 +73,7 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
                                 0 or Infinity: no check [SLUICE_MAX_FUTURE_TIMESTAMP_SKEW_MS] (default 86400000)
   --backend b                   leveldb | memory | rocksdb [SLUICE_BACKEND]
   --sink sink.ts                also run this PostgreSQL sink in the same process (repeatable)
+  --notify notify.ts            also run this webhook sink (alert notifications) in the same process (repeatable)
   --query-port p                serve read-only store queries on 127.0.0.1:p, 0 for any port [SLUICE_QUERY_PORT]
   --query-token t               queries need "Authorization: Bearer t" [SLUICE_QUERY_TOKEN]
   --query-allowed-hosts h,...   Host names the query server accepts besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
@@ -121,6 +124,13 @@ ${RUN_OPTIONS}`,
 Runs a PostgreSQL sink (exactly once: rows and offsets in one database transaction) until SIGTERM / SIGINT.
   --metrics-port p   serve the sink's Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port [SLUICE_METRICS_PORT]
 `,
+  notify: `Usage: sluice notify <notify.ts>
+
+Runs a webhook sink (defineWebhookSink, e.g. topologies/fraud-alerts-notify.ts: alerts to a Slack
+incoming webhook) until SIGTERM / SIGINT: every record POSTed at least once, with an idempotency
+key, its offset committed after the webhook took it; refused ones to its dead-letter topic.
+  --metrics-port p   serve the sink's Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port [SLUICE_METRICS_PORT]
+`,
   reset: `Usage: sluice reset <topology.ts> --yes [--brokers host:port,...] [--state-dir dir]
 
 Starts an application over: offsets of its source topics to earliest, its internal topics
@@ -142,6 +152,7 @@ Commands:
                                 all entries page by page, or --limit n for one page and --cursor c for the next)
   run <topology.ts>             run the topology on Kafka until SIGTERM / SIGINT
   sink <sink.ts>                run a PostgreSQL sink (exactly once) until SIGTERM / SIGINT
+  notify <notify.ts>            run a webhook sink (alerts to Slack, at least once) until SIGTERM / SIGINT
   reset <topology.ts> --yes     start over: offsets to earliest, internal topics and local state deleted
   generate [options]            write test transactions with labelled fraud
   schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files

@@ -3,13 +3,14 @@ import { messageOf } from '../errors.js'
 import { KafkaStreams } from '../runtime/kafka/kafka-streams.js'
 import { resetApplication } from '../runtime/kafka/application-reset.js'
 import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
+import { WebhookSink } from '../sinks/webhook/webhook-sink.js'
 import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
 import { CONNECTOR_USAGE, connectorCommand } from './connector-command.js'
 import { describeCommand } from './describe-command.js'
 import { GENERATE_USAGE, generateCommand } from './generate-command.js'
 import { INIT_USAGE, initCommand, type InitPackage } from './init-command.js'
 import { LAG_USAGE, lagCommand } from './lag-command.js'
-import { loadSinkConfig, loadTopology } from './load-topology.js'
+import { loadSinkConfig, loadTopology, loadWebhookSinkConfig } from './load-topology.js'
 import { parseCommand, streamsConfigFrom } from './options.js'
 import { SCHEMA_USAGE, schemaCommand } from './schema-command.js'
 import { integerSetting, InvalidSettingError, settingOf } from './setting.js'
@@ -54,7 +55,7 @@ function streamsPart(streams: KafkaStreams) {
   return { log: streams.config.log, start: () => streams.start(), stop: () => streams.close(), stopped: () => streams.whenStopped(), error: () => streams.error }
 }
 
-function sinkPart(sink: PostgresSink) {
+function sinkPart(sink: PostgresSink | WebhookSink<unknown, unknown>) {
   return { log: (message: string) => process.stderr.write(`${message}\n`), start: () => sink.start(), stop: () => sink.stop(), stopped: () => sink.whenStopped(), error: () => sink.error }
 }
 
@@ -127,8 +128,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed
   const file = positionals[0]
-  const what = command === 'sink' ? 'sink' : 'topology'
-  if (!file) throw new UsageError(`${command} needs a ${what} file, e.g. sluice ${command} ${command === 'sink' ? 'topologies/fraud-metrics-sink.ts' : 'topologies/category-counts.ts'}`)
+  const examples = { sink: 'topologies/fraud-metrics-sink.ts', notify: 'topologies/fraud-alerts-notify.ts' } as const
+  const what = command === 'sink' ? 'sink' : command === 'notify' ? 'webhook sink' : 'topology'
+  if (!file) throw new UsageError(`${command} needs a ${what} file, e.g. sluice ${command} ${command === 'sink' || command === 'notify' ? examples[command] : 'topologies/category-counts.ts'}`)
   const flag = (name: string): boolean => values[name] === true
   switch (command) {
     case 'describe':
@@ -160,7 +162,11 @@ async function main(argv: string[]): Promise<number> {
       const config = streamsConfigFrom(values)
       const streams = new KafkaStreams(await loadTopology(file), config)
       const sinkFiles = Array.isArray(values.sink) ? values.sink : []
-      const sinks = await Promise.all(sinkFiles.map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))
+      const notifyFiles = Array.isArray(values.notify) ? values.notify : []
+      const sinks = [
+        ...(await Promise.all(sinkFiles.map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))),
+        ...(await Promise.all(notifyFiles.map(async (notifyFile) => new WebhookSink(await loadWebhookSinkConfig(notifyFile))))),
+      ]
       // The sinks' metrics are served with the application's (--metrics-port).
       for (const sink of sinks) streams.addMetrics(sink.metrics)
       return untilStopped([streamsPart(streams), ...sinks.map(sinkPart)])
@@ -170,6 +176,12 @@ async function main(argv: string[]): Promise<number> {
       const metricsPort = integerSetting(settingOf('metrics-port', flagValue, 'SLUICE_METRICS_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' })
       const config = await loadSinkConfig(file)
       return untilStopped([sinkPart(new PostgresSink(metricsPort === undefined ? config : { ...config, metricsPort }))])
+    }
+    case 'notify': {
+      const flagValue = typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined
+      const metricsPort = integerSetting(settingOf('metrics-port', flagValue, 'SLUICE_METRICS_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' })
+      const config = await loadWebhookSinkConfig(file)
+      return untilStopped([sinkPart(new WebhookSink(metricsPort === undefined ? config : { ...config, metricsPort }))])
     }
     case 'reset': {
       if (!flag('yes')) throw new UsageError('reset deletes internal topics and local state; confirm with --yes')

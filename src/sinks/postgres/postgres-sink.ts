@@ -3,7 +3,7 @@ import { Partitioners, type EachBatchPayload, type Kafka, type Message, type Pro
 import { messageOf } from '../../errors.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
 import { worthAnotherStartAttempt } from '../../runtime/kafka/fault-classification.js'
-import { GroupSession, type GroupSessionHandlers } from '../../runtime/kafka/group-session.js'
+import type { GroupSession } from '../../runtime/kafka/group-session.js'
 import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
 import type { KafkaClient } from '../../runtime/kafka/client/kafka-client.js'
 import { KafkajsClient } from '../../runtime/kafka/kafkajs/kafkajs-client.js'
@@ -18,6 +18,8 @@ import { advanceStoredPosition, PositionMovedError } from './stored-position.js'
 import { isTransient, sqlStateOf } from './sqlstate.js'
 import { TableWriter, type SinkRecord } from './table-writer.js'
 import { SinkMetrics } from './sink-metrics.js'
+import { SinkGroup } from '../sink-group.js'
+import { waitForTopics } from '../topic-wait.js'
 import { MetricsServer } from '../../runtime/metrics/metrics-server.js'
 
 const DEFAULT_OFFSETS_TABLE = 'sluice_sink_offsets'
@@ -40,9 +42,8 @@ export class PostgresSink {
   private readonly writer: TableWriter
   private readonly deadLetters: DeadLetterDestination
   private readonly deadLetterTopic: string | undefined
-  /** The current membership of the sink's group; a new one after the consumer stopped on an error. */
-  private session: GroupSession | undefined
-  private rejoining = false
+  /** The sink's membership of its group, joined again after the consumer stopped on an error. */
+  private readonly group: SinkGroup
   /** Only for a dead-letter topic. */
   private producer: Producer | undefined
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
@@ -75,6 +76,7 @@ export class PostgresSink {
     this.deadLetterTopic = deadLetter !== undefined && deadLetter !== 'stop' && 'topic' in deadLetter ? deadLetter.topic : undefined
     this.deadLetters = deadLetterDestination(config.deadLetter, config.groupId, (topic, messages) => this.sendDeadLetters(topic, messages))
     this.metrics = new SinkMetrics(config.groupId)
+    this.group = this.createGroup()
   }
 
   async start(): Promise<void> {
@@ -93,85 +95,24 @@ export class PostgresSink {
       await this.writer.createTables(this.database)
     }, undefined, concurrentCreate)
     // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting the sink then expects.
-    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => this.waitForTopics(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => waitForTopics(this.client, this.writer.topics(), { deadLetterTopic: this.deadLetterTopic, stopping: () => this.stopping, log: this.log }), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
     if (this.stopping) return
     if (this.deadLetterTopic !== undefined) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
       await this.producer.connect()
     }
-    await retryRetriable('joining the group', () => this.openSession(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
+    await retryRetriable('joining the group', () => this.group.join(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
     this.log(`writing ${this.config.tables.map((table) => `${table.topic} -> ${table.table} (${table.mode})`).join(', ')}`)
   }
 
-  private async openSession(): Promise<void> {
-    const handlers: GroupSessionHandlers = {
-      onBatch: (payload, session) => (session === this.session ? this.onBatch(payload, session) : Promise.resolve()),
-      onJoin: (_assignment, session) => {
-        if (session !== this.session) return
-        // Not awaited here (an event listener); the next batch awaits it. A failure stops the sink.
+  private createGroup(): SinkGroup {
+    return new SinkGroup(this.kafka, this.config.groupId, this.writer.topics(), {
+      onBatch: (payload, session) => this.onBatch(payload, session),
+      // Not awaited here (an event listener); the next batch awaits it. A failure stops the sink.
+      onJoin: () => {
         this.positionsLoaded = this.loadPositions().catch((error: unknown) => this.fail(new Error(`Cannot read the stored offsets from ${this.offsetsTable}: ${messageOf(error)}`, { cause: error })))
       },
-      onRebalancing: () => undefined,
-      onEmptyBatch: () => undefined,
-      onCrash: (error, session) => {
-        if (session === this.session) void this.rejoin(error)
-      },
-    }
-    const session = new GroupSession(this.kafka, { groupId: this.config.groupId, readUncommitted: false, maxWaitTimeInMs: 200 }, handlers)
-    this.session = session
-    try {
-      await session.start([{ topics: this.writer.topics(), fromBeginning: true }])
-    } catch (error) {
-      await session.stop()
-      throw error
-    }
-  }
-
-  /**
-   * The consumer stopped on an error (the broker went away, the group forgot this member):
-   * join again with a new consumer until it works. The position is PostgreSQL's, read on join.
-   */
-  private async rejoin(error: unknown): Promise<void> {
-    if (this.rejoining || this.stopping) return
-    this.rejoining = true
-    this.log(`the consumer stopped (${messageOf(error)}); rejoining the group`)
-    try {
-      for (let pause = 1000; !this.stopping; pause = Math.min(pause * 2, 30_000)) {
-        await this.session?.stop()
-        if (this.stopping) return
-        try {
-          await this.openSession()
-          this.log('rejoined the group')
-          return
-        } catch (failure) {
-          this.log(`rejoining failed (${messageOf(failure)}); trying again in ${pause} ms`)
-          await new Promise((resolve) => setTimeout(resolve, pause))
-        }
-      }
-    } finally {
-      this.rejoining = false
-    }
-  }
-
-  /** A sink may start before the topology that creates its topics: wait for them. */
-  private async waitForTopics(): Promise<void> {
-    const admin = this.client.admin()
-    await admin.connect()
-    try {
-      for (let attempt = 0; !this.stopping; attempt++) {
-        const existing = new Set(await admin.listTopics())
-        const missing = this.writer.topics().filter((topic) => !existing.has(topic))
-        if (missing.length === 0) {
-          const topic = this.deadLetterTopic
-          if (topic !== undefined && !existing.has(topic)) await retryRetriable(`creating ${topic}`, () => admin.createTopics([{ name: topic }]), this.log)
-          return
-        }
-        if (attempt % 30 === 0) this.log(`waiting for topic(s) ${missing.join(', ')} to exist`)
-        await new Promise((resolve) => setTimeout(resolve, 1000))
-      }
-    } finally {
-      await admin.close()
-    }
+    }, { stopping: () => this.stopping, log: this.log })
   }
 
   /** The error that stopped the sink, if any. */
@@ -186,7 +127,7 @@ export class PostgresSink {
       await close?.().catch((error: unknown) => this.log(`closing the ${what} failed: ${messageOf(error)}`))
     }
     this.stopped ??= (async () => {
-      await release('consumer', this.session && (() => (this.session as GroupSession).stop()))
+      await release('consumer', () => this.group.leave())
       await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
       await release('PostgreSQL pool', () => this.database.close())
       await release('metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close()))

@@ -1,6 +1,7 @@
-// `sluice connector` without a worker: usage errors exit 2, an unreachable worker or a file
-// that defines no connector exit 1 with a message naming what is wrong. (The real worker:
-// test/integration/debezium-cdc.kafka.test.ts.)
+// `sluice connector` and `sluice notify` without a worker or a broker: usage errors exit 2, an
+// unreachable worker or a file that defines nothing of the kind exit 1 with a message naming
+// what is wrong. (On the real services: test/integration/debezium-cdc.kafka.test.ts and
+// webhook-sink.kafka.test.ts.)
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { runSluice } from './run-sluice.js'
@@ -37,5 +38,22 @@ describe('sluice connector', () => {
     const result = await runSluice(['connector', 'register', SHIPPED, '--connect-url', 'http://127.0.0.1:1', '--pg-url', 'mysql://x@y/z'])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('"mysql://x@y/z" is not a postgres:// URL')
+  })
+})
+
+describe('sluice notify', () => {
+  test('--help prints its usage; without a file it says what it needs (exit 2)', async () => {
+    const help = await runSluice(['notify', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: sluice notify <notify.ts>')
+    const missing = await runSluice(['notify'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('notify needs a webhook sink file, e.g. sluice notify topologies/fraud-alerts-notify.ts')
+  })
+
+  test('a file that is no webhook sink: exit 1, named', async () => {
+    const result = await runSluice(['notify', TOPOLOGY])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('must export a webhook sink as default')
   })
 })
