@@ -16,6 +16,10 @@ export interface DemoOptions {
   pgUrl?: string
   /** Run on Kafka as separate `sluice run` processes instead of in-process. */
   kafka: boolean
+  /** On Kafka, with the transactions inserted into PostgreSQL and captured by Debezium (implies kafka). */
+  cdc: boolean
+  /** Kafka Connect's REST API, for --cdc. */
+  connectUrl: string
   brokers: string[]
   stateDir: string
   /** Transactions per second of wall-clock time (default: as fast as possible). */
@@ -30,6 +34,8 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   seed: 42,
   windowSize: '1d',
   kafka: false,
+  cdc: false,
+  connectUrl: 'http://127.0.0.1:8083',
   brokers: ['localhost:9092'],
   stateDir: 'state',
   fullTables: false,

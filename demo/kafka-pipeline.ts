@@ -15,7 +15,7 @@ const POLL_MS = 1000
 const GIVE_UP_MS = 10 * 60_000
 
 /** A `sluice run` process of the demo, its output in a log file. */
-class DemoProcess {
+export class DemoProcess {
   readonly exited: Promise<number | null>
   private readonly child: ChildProcess
   private exitCode: number | null | undefined
@@ -41,7 +41,7 @@ class DemoProcess {
 }
 
 /** Records of the topic not yet committed by the group (exact for topics written without transactions). */
-async function lag(admin: Admin, groupId: string, topic: string): Promise<number> {
+export async function lag(admin: Admin, groupId: string, topic: string): Promise<number> {
   const ends = await admin.fetchTopicOffsets(topic)
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
   return ends.reduce((sum, end) => {
@@ -51,15 +51,61 @@ async function lag(admin: Admin, groupId: string, topic: string): Promise<number
 }
 
 /**
+ * Where the demo's transactions come from on Kafka, and what the two `sluice run` processes
+ * run on them: the generator writing a topic (--kafka, kafkaFeed below) or PostgreSQL through
+ * Debezium (--cdc, cdc-feed.ts).
+ */
+export interface DemoFeed {
+  /** What it is, for the start message. */
+  readonly description: string
+  /** The topic both topologies read, whose lag says they are done. */
+  readonly topic: string
+  /** Topology file, then the rest of `sluice run`'s arguments, of the counts and the detector process. */
+  readonly counts: readonly string[]
+  readonly anomaly: readonly string[]
+  /** Variables of both processes besides the run's names. */
+  readonly env?: NodeJS.ProcessEnv
+  /** Before the processes start: the topic they read must exist. */
+  prepare(admin: Admin): Promise<void>
+  /** Generates the transactions; resolves with how many. */
+  write(): Promise<number>
+  /** Anything else that must be through before the run ends (notifications delivered, say). */
+  finished?(alerts: number): boolean
+  /** A last word for the summary (lags, deliveries), then releases what prepare() made. */
+  report?(admin: Admin): Promise<void>
+  close?(): Promise<void>
+}
+
+/** The generator writing the run's transactions topic (6 partitions). */
+export function kafkaFeed(options: DemoOptions, names: ReturnType<typeof demoNames>): DemoFeed {
+  return {
+    description: `writing transactions to ${names.transactions}`,
+    topic: names.transactions,
+    counts: [join(HERE, 'kafka/category-counts.ts')],
+    anomaly: [join(HERE, 'kafka/user-anomaly.ts')],
+    // Event times are in the past: no time-based retention, or the broker would delete them.
+    prepare: (admin) => createTopicRetrying(() => admin.createTopics({ topics: [{ topic: names.transactions, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true })).then(() => undefined),
+    write: () =>
+      writeToKafka(generateTransactions({ seed: options.seed, users: options.users, count: options.count }), {
+        brokers: options.brokers,
+        topic: names.transactions,
+        rate: options.rate,
+        clientId: 'sluice-demo-generator',
+      }),
+  }
+}
+
+/**
  * The same pipeline on Kafka: two `sluice run` processes (each topology with its sink, exactly
- * once) under names of their own for this run; the generator writes to Kafka while the live
+ * once) under names of their own for this run; the feed writes the transactions while the live
  * summary follows the PostgreSQL tables. Returns once every transaction is counted and the
  * detector has consumed its input, then stops the processes with SIGTERM.
  */
-export async function runOnKafka(options: DemoOptions, database: SqlDatabase, summary: LiveSummary): Promise<void> {
+export async function runOnKafka(options: DemoOptions, database: SqlDatabase, summary: LiveSummary, feedOf: (names: ReturnType<typeof demoNames>) => DemoFeed = (names) => kafkaFeed(options, names)): Promise<void> {
   const run = Date.now().toString(36)
   const env: NodeJS.ProcessEnv = { ...process.env, DEMO_RUN: run, DEMO_WINDOW: String(options.windowSize), DEMO_GRACE: String(options.grace ?? replayGrace(options)), SLUICE_BROKERS: options.brokers.join(','), SLUICE_PG_URL: options.pgUrl }
   const names = demoNames(env)
+  const feed = feedOf(names)
   const kafka = new Kafka({ clientId: 'sluice-demo', brokers: options.brokers, logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect().catch((error: unknown) => {
@@ -71,26 +117,25 @@ export async function runOnKafka(options: DemoOptions, database: SqlDatabase, su
   // Ctrl-C or a kill of the demo must not leave its processes behind.
   const onSignal = (signal: NodeJS.Signals): void => {
     console.log(`${signal}: stopping the sluice processes`)
-    void Promise.all(processes.map((child) => child.stop())).then(() => process.exit(130))
+    void Promise.all(processes.map((child) => child.stop()))
+      .then(() => feed.close?.())
+      .then(() => process.exit(130))
   }
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
   try {
-    // Event times are in the past: no time-based retention, or the broker would delete them.
-    await createTopicRetrying(() => admin.createTopics({ topics: [{ topic: names.transactions, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true }))
+    await feed.prepare(admin)
     const common = ['--guarantee', 'exactly_once', '--offset-reset', 'earliest', '--state-dir', options.stateDir]
+    const processEnv = { ...env, ...feed.env }
+    const [countsTopology, ...countsArgs] = feed.counts
+    const [anomalyTopology, ...anomalyArgs] = feed.anomaly
     processes.push(
-      new DemoProcess('category counts', join(logDir, 'category-counts.log'), ['run', join(HERE, 'kafka/category-counts.ts'), '--sink', join(HERE, 'kafka/metrics-sink.ts'), ...common], env),
-      new DemoProcess('user anomaly', join(logDir, 'user-anomaly.log'), ['run', join(HERE, 'kafka/user-anomaly.ts'), '--sink', join(HERE, 'kafka/alerts-sink.ts'), ...common], env),
+      new DemoProcess('category counts', join(logDir, 'category-counts.log'), ['run', countsTopology ?? '', '--sink', join(HERE, 'kafka/metrics-sink.ts'), ...countsArgs, ...common], processEnv),
+      new DemoProcess('user anomaly', join(logDir, 'user-anomaly.log'), ['run', anomalyTopology ?? '', '--sink', join(HERE, 'kafka/alerts-sink.ts'), ...anomalyArgs, ...common], processEnv),
     )
-    console.log(`started 2 sluice processes (logs in ${logDir}); writing transactions to ${names.transactions}`)
+    console.log(`started 2 sluice processes (logs in ${logDir}); ${feed.description}`)
     const follower = new TableFollower(database, summary)
     let written: number | undefined
-    const generating = writeToKafka(generateTransactions({ seed: options.seed, users: options.users, count: options.count }), {
-      brokers: options.brokers,
-      topic: names.transactions,
-      rate: options.rate,
-      clientId: 'sluice-demo-generator',
-    }).then((count) => (written = count))
+    const generating = feed.write().then((count) => (written = count))
     generating.catch(() => undefined)
 
     const started = Date.now()
@@ -106,25 +151,28 @@ export async function runOnKafka(options: DemoOptions, database: SqlDatabase, su
       }
       last = state
       if (written === undefined) continue
-      const detectorDone = (await lag(admin, names.anomalyApplication, names.transactions)) === 0
-      const countsDone = (await lag(admin, names.countsApplication, names.transactions)) === 0
+      const detectorDone = (await lag(admin, names.anomalyApplication, feed.topic)) === 0
+      const countsDone = (await lag(admin, names.countsApplication, feed.topic)) === 0
       // Every transaction counted, or (records dropped as late) nothing changing any more.
       const allCounted = follower.counted === written
-      if (detectorDone && countsDone && Date.now() - stableSince >= (allCounted ? 3000 : 10_000)) break
+      const feedDone = feed.finished?.(follower.alerts) ?? true
+      if (detectorDone && countsDone && feedDone && Date.now() - stableSince >= (allCounted ? 3000 : 10_000)) break
       if (Date.now() - started > GIVE_UP_MS) throw new Error(`gave up after ${GIVE_UP_MS / 60_000} minutes: ${follower.counted} of ${written} transactions counted`)
     }
     await generating
     summary.finish()
     if (follower.counted !== written) console.log(`${(written ?? 0) - follower.counted} transactions arrived after their window closed and were dropped as late (see --grace)`)
+    await feed.report?.(admin)
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await Promise.all(processes.map((child) => child.stop()))
+    await feed.close?.()
     await admin.disconnect()
   }
 }
 
 /** Feeds the live summary from the tables the sinks write. */
-class TableFollower {
+export class TableFollower {
   counted = 0
   alerts = 0
   private readonly seenAlerts = new Set<string>()

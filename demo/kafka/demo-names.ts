@@ -16,6 +16,11 @@ export function demoNames(env: NodeJS.ProcessEnv = process.env) {
     anomalyApplication: `${prefix}-user-anomaly`,
     metricsSinkGroup: `${prefix}-metrics-sink`,
     alertsSinkGroup: `${prefix}-alerts-sink`,
+    // --cdc: the table the generator fills, the connector capturing it, the topic it writes, the notifier's group
+    cdcTable: 'sluice_demo.transactions',
+    connector: prefix,
+    cdcTopic: `${prefix}.sluice_demo.transactions`,
+    notifyGroup: `${prefix}-alerts-notify`,
     windowSize: (env.DEMO_WINDOW ?? '1d') as Duration,
     grace: (env.DEMO_GRACE ?? '1h') as Duration,
     brokers: (env.SLUICE_BROKERS ?? 'localhost:9092').split(','),
