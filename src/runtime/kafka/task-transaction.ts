@@ -26,11 +26,6 @@ export class TaskTransaction implements BatchSender {
     return transaction.sendBatch(batch)
   }
 
-  /** Whether records were sent since the last commit (a transaction is open). */
-  get open(): boolean {
-    return this.current !== undefined || this.beginning !== undefined
-  }
-
   /** Commits what was sent since the last commit; nothing to do when nothing was. */
   async commit(): Promise<void> {
     const transaction = this.current ?? (await this.beginning)
