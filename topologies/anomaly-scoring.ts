@@ -56,6 +56,7 @@ export type AlertReason =
   | { rule: 'amount'; score: number; amount: number; typicalAmount: number; ratio: number; zScore: number; history: number; message: string }
   | { rule: 'extreme_amount'; score: number; amount: number; threshold: number; history: number; message: string }
   | { rule: 'velocity'; score: number; count: number; windowSeconds: number; message: string }
+  | { rule: 'burst'; score: number; count: number; spanSeconds: number; total: number; message: string }
   | { rule: 'distance'; score: number; km: number; fromHomeKm: number; fromUsualKm: number | null; message: string }
 
 export interface Assessment {
@@ -91,6 +92,15 @@ export interface ScoringConfig {
     countStart: number
     countFull: number
   }
+  /**
+   * Bursts: the card's session (transactions no more than `gapSeconds` apart, a session window
+   * per card) reaching `countStart` transactions scores 1; from then on the session's earlier
+   * transactions are alerted too (they looked ordinary one by one).
+   */
+  burst: {
+    gapSeconds: number
+    countStart: number
+  }
   distance: {
     /** Km from both home and the usual merchant location where the rule starts scoring, and where it reaches 1. */
     kmStart: number
@@ -107,6 +117,7 @@ export const DEFAULT_SCORING: ScoringConfig = {
   extremeAmount: 4000,
   amount: { zStart: 2, zFull: 5, minRatio: 3, minStddev: 0.45, categoryPrior: 5, learnClip: 2.5 },
   velocity: { windowSeconds: 180, countStart: 2, countFull: 4 },
+  burst: { gapSeconds: 60, countStart: 3 },
   distance: { kmStart: 100, kmFull: 300 },
   thresholds: { low: 0.5, medium: 0.75, high: 0.9 },
   dedupeDepth: 8,
@@ -269,6 +280,26 @@ export function velocityRule(profile: UserProfile, unixTime: number, config: Sco
   }
 }
 
+/** A card's current burst session as the scoring sees it: its transactions so far, this one included. */
+export interface BurstSession {
+  count: number
+  spanSeconds: number
+  total: number
+}
+
+/** Burst: the card's session of closely spaced transactions reached countStart. */
+export function burstRule(session: BurstSession | undefined, config: ScoringConfig = DEFAULT_SCORING): AlertReason | undefined {
+  if (!session || session.count < config.burst.countStart) return undefined
+  return {
+    rule: 'burst',
+    score: 1,
+    count: session.count,
+    spanSeconds: session.spanSeconds,
+    total: round(session.total),
+    message: `${session.count} transactions ${session.spanSeconds} s apart in all, none more than ${config.burst.gapSeconds} s after the one before (total ${round(session.total)})`,
+  }
+}
+
 /**
  * Distance of the merchant from where the user shops: the nearer of their home and the running
  * mean of the merchants they used, so neither a move nor a new neighbourhood alone alerts.
@@ -312,8 +343,11 @@ export function levelOf(score: number, config: ScoringConfig = DEFAULT_SCORING):
  * Scores a transaction against the profile built from the user's earlier transactions. Before
  * `minHistory` transactions only an extreme amount counts.
  */
-export function assess(profile: UserProfile, tx: ScoredTransaction, config: ScoringConfig = DEFAULT_SCORING): Assessment {
+export function assess(profile: UserProfile, tx: ScoredTransaction, config: ScoringConfig = DEFAULT_SCORING, session?: BurstSession): Assessment {
   const reasons: AlertReason[] = []
+  // A burst needs no history: card holders do not spend three times within minutes.
+  const burst = burstRule(session, config)
+  if (burst) reasons.push(burst)
   const extreme = extremeAmountRule(profile, tx.amt, config)
   if (profile.count < config.minHistory) {
     if (extreme) reasons.push(extreme)

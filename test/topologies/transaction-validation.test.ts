@@ -4,7 +4,7 @@ import { TopologyTestDriver } from 'sluice/testing'
 import { DEFAULT_SCORING, emptyProfile, nonFiniteFields, type UserProfile } from '../../topologies/anomaly-scoring.js'
 import { categoryCounts } from '../../topologies/category-counts.js'
 import { transaction, transactionProblems, type Transaction } from '../../topologies/schemas.js'
-import { fraudAlert, userAnomaly, UserAnomalyProcessor, userProfile } from '../../topologies/user-anomaly.js'
+import { cardSession, fraudAlert, userAnomaly, UserAnomalyProcessor, userProfile } from '../../topologies/user-anomaly.js'
 import { DAY, normalHistory, START, tx } from './fixtures.js'
 
 const CARD = '4000000000000001'
@@ -163,7 +163,7 @@ describe('a stored profile never holds a non-finite number', () => {
     // The shipped processor behind an unvalidated JSON serde: the guard is the last line.
     const unchecked = defineTopology({ applicationId: 'unchecked-anomaly' }, (b) => {
       b.stream('transactions', { key: serdes.string(), value: serdes.json<Transaction>() })
-        .process(() => new UserAnomalyProcessor('profiles', DEFAULT_SCORING), { stores: [Stores.keyValue('profiles', { key: serdes.string(), value: userProfile })] })
+        .process(() => new UserAnomalyProcessor('profiles', DEFAULT_SCORING), { stores: [Stores.keyValue('profiles', { key: serdes.string(), value: userProfile }), Stores.keyValue('card-sessions', { key: serdes.string(), value: cardSession })] })
         .to('alerts', { key: serdes.string(), value: fraudAlert })
     })
     const driver = await TopologyTestDriver.create(unchecked, { backend: 'memory', deadLetterTopic: 'dlq' })

@@ -61,15 +61,24 @@ describe('user-anomaly topology', () => {
     expect(record.timestamp).toBe(spike.unix_time * 1000)
   })
 
-  test('a burst alerts with the velocity reason once it builds up', async () => {
+  test('a burst: its third transaction reaches the session count, and the two before it are alerted then too', async () => {
     const history = normalHistory(20)
     const t0 = history.at(-1)!.unix_time + DAY
     const burst = [0, 30, 60, 90, 120].map((s) => tx({ amt: 45, unix_time: t0 + s }))
-    const alerts = await pipe([...history, ...burst])
-    expect(alerts.map((a) => a.trans_num)).toEqual(burst.slice(2).map((t) => t.trans_num))
-    for (const alert of alerts) expect(alert.reasons.map((r) => r.rule)).toEqual(['velocity'])
-    expect(alerts.map((a) => a.level)).toEqual(['LOW', 'HIGH', 'HIGH'])
-    expect(alerts.map((a) => (a.reasons[0].rule === 'velocity' ? a.reasons[0].count : 0))).toEqual([3, 4, 5])
+    // Two closely spaced transactions are no burst yet: nothing.
+    expect(await pipe([...history, ...burst.slice(0, 2)])).toEqual([])
+    const third = await pipe([burst[2] as Transaction])
+    // The session's earlier transactions first (they looked ordinary one by one), then the third.
+    expect(third.map((a) => a.trans_num)).toEqual(burst.slice(0, 3).map((t) => t.trans_num))
+    expect(third.map((a) => a.level)).toEqual(['HIGH', 'HIGH', 'HIGH'])
+    expect(third.slice(0, 2).map((a) => a.reasons.map((r) => r.rule))).toEqual([['burst'], ['burst']])
+    expect(third[2]?.reasons.map((r) => r.rule)).toEqual(['burst', 'velocity'])
+    expect(third[0]).toMatchObject({ amt: 45, unix_time: t0, cc_num: CARD, history: 22 })
+    const rest = await pipe(burst.slice(3))
+    expect(rest.map((a) => a.trans_num)).toEqual(burst.slice(3).map((t) => t.trans_num))
+    expect(rest.map((a) => (a.reasons[0]?.rule === 'burst' ? a.reasons[0].count : 0))).toEqual([4, 5])
+    // A transaction more than the gap (60 s) after the last one starts a new session: no burst.
+    expect(await pipe([tx({ amt: 45, unix_time: t0 + 120 + 3600 })])).toEqual([])
   })
 
   test('a far merchant alerts with the distance reason', async () => {
