@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { ConnectClient, failureOf, isRunning, type ConnectorStatus } from '../connect/connect-client.js'
 import { databaseAddressOf, type ConnectorDefinition } from '../connect/debezium-postgres-connector.js'
 import { loadDefaultExport } from './load-module.js'
-import { integerSetting, InvalidSettingError, settingOf, textSetting } from './setting.js'
+import { createKafkaClient } from '../runtime/kafka/create-kafka-client.js'
+import { retryRetriable } from '../runtime/kafka/retry-retriable.js'
+import { brokersSetting, integerSetting, InvalidSettingError, settingOf, textSetting } from './setting.js'
 import { formatTable } from './table.js'
 
 export const CONNECTOR_USAGE = `Usage: sluice connector <register | status | restart | remove> <connector.ts> [options]
@@ -16,6 +18,9 @@ topologies/transactions-connector.ts).
   remove     deletes the connector (its replication slot stays in PostgreSQL)
 Options:
   --connect-url url   Kafka Connect's REST API [SLUICE_CONNECT_URL] (default http://127.0.0.1:8083)
+  --brokers list      register first creates the connector's topics there when missing, so that
+                      topologies reading them can start before its first row [SLUICE_BROKERS]
+                      (default localhost:9092)
   --pg-url url        the database as the Connect worker reaches it, for register [SLUICE_PG_URL]
                       (default postgres://sluice:sluice@127.0.0.1:5432/sluice)
   --timeout ms        how long register and restart wait for RUNNING (default 60000)
@@ -27,7 +32,24 @@ type Action = (typeof ACTIONS)[number]
 
 function isDefinition(value: unknown): value is ConnectorDefinition {
   const candidate = value as Partial<ConnectorDefinition> | undefined
-  return typeof candidate?.name === 'string' && typeof candidate.config === 'function' && Array.isArray(candidate.topics)
+  return typeof candidate?.name === 'string' && typeof candidate.config === 'function' && Array.isArray(candidate.topics) && typeof candidate.topicPartitions === 'number'
+}
+
+/**
+ * The connector's topics, created where missing with its partition count (the worker would
+ * create them only with the first row: a topology started before that finds no topic).
+ */
+async function createMissingTopics(brokers: string[], definition: ConnectorDefinition, log: (text: string) => void): Promise<string[]> {
+  const admin = createKafkaClient({ clientId: 'sluice-connector', brokers }).admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = definition.topics.filter((topic) => !existing.has(topic))
+    if (missing.length > 0) await retryRetriable(`creating ${missing.join(', ')}`, () => admin.createTopics(missing.map((name) => ({ name, partitions: definition.topicPartitions }))), log)
+    return missing
+  } finally {
+    await admin.close()
+  }
 }
 
 function statusTable(status: ConnectorStatus): string {
@@ -42,7 +64,7 @@ export async function connectorCommand(args: string[], write: (text: string) => 
     args,
     strict: true,
     allowPositionals: true,
-    options: { 'connect-url': { type: 'string' }, 'pg-url': { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
+    options: { 'connect-url': { type: 'string' }, 'pg-url': { type: 'string' }, brokers: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
   })
   const [action, file, ...extra] = positionals
   if (!ACTIONS.includes(action as Action) || file === undefined || extra.length > 0) {
@@ -57,7 +79,11 @@ export async function connectorCommand(args: string[], write: (text: string) => 
   switch (action as Action) {
     case 'register': {
       const pgUrl = textSetting(settingOf('pg-url', values['pg-url'], 'SLUICE_PG_URL')) ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice'
-      await client.register(name, definition.config(databaseAddressOf(pgUrl)))
+      const address = databaseAddressOf(pgUrl)
+      const brokers = brokersSetting(settingOf('brokers', values.brokers, 'SLUICE_BROKERS')) ?? ['localhost:9092']
+      const created = await createMissingTopics(brokers, definition, log)
+      if (created.length > 0) log(`created ${created.join(', ')} (${definition.topicPartitions} partition(s))`)
+      await client.register(name, definition.config(address))
       log(`connector ${name}: registered at ${url}, waiting until it runs`)
       const status = await client.waitUntilRunning(name, timeoutMs)
       log(`connector ${name}: RUNNING (${status.tasks.length} task(s)); it writes ${definition.topics.join(', ')}`)

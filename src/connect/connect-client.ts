@@ -52,10 +52,19 @@ export class ConnectClient {
     return (await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`, undefined, [404])) as ConnectorStatus | undefined
   }
 
-  /** Removes the connector; false when there was none. Its replication slot stays in the database. */
-  async remove(name: string): Promise<boolean> {
+  /**
+   * Removes the connector and waits until the worker no longer knows it (it stops the tasks
+   * first); false when there was none. Its replication slot stays in the database.
+   */
+  async remove(name: string, timeoutMs = 30_000): Promise<boolean> {
     const answer = await this.request('DELETE', `/connectors/${encodeURIComponent(name)}`, undefined, [404])
-    return answer !== undefined
+    if (answer === undefined) return false
+    const deadline = Date.now() + timeoutMs
+    while ((await this.status(name).catch(() => undefined)) !== undefined) {
+      if (Date.now() > deadline) throw new Error(`connector ${name} still known to ${this.url} ${timeoutMs} ms after its removal`)
+      await sleep(200)
+    }
+    return true
   }
 
   /** Restarts the connector and its tasks (the connector resumes from its last flushed offsets). */

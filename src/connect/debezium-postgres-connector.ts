@@ -12,6 +12,8 @@ export interface ConnectorDefinition {
   readonly name: string
   /** The topics the connector writes (what the topologies read). */
   readonly topics: readonly string[]
+  /** Their partitions, for creating them before the connector's first record does. */
+  readonly topicPartitions: number
   config(database: DatabaseAddress): { readonly [key: string]: string }
 }
 
@@ -57,6 +59,7 @@ export function debeziumPostgresConnector(options: DebeziumPostgresConnectorOpti
   return {
     name: options.name,
     topics: options.tables.map((table) => `${options.topicPrefix}.${table}`),
+    topicPartitions: partitions,
     config: (database) => ({
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
       'tasks.max': '1',

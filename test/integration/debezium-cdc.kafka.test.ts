@@ -289,8 +289,9 @@ describe('PostgreSQL -> Debezium -> Sluice (exactly once) -> PostgreSQL', () => 
       expect(status.code).toBe(0)
       expect(status.stdout).toMatch(/connector\s+RUNNING/)
       expect(status.stdout).toMatch(/task 0\s+RUNNING/)
-      // The worker creates the topic with the snapshot's first record.
-      await waitFor(async () => (await listTopics()).includes(pipeline.topic), 60_000, `the connector to create ${pipeline.topic}`)
+      // register created the topic before the connector started (the worker would only with its first record).
+      expect(registered.stderr).toContain(`created ${pipeline.topic} (1 partition(s))`)
+      expect(await listTopics()).toContain(pipeline.topic)
       await pipeline.startApplications()
       for (let start = 400; start < all.length; start += 100) await pipeline.insert(all.slice(start, start + 100))
       await pipeline.waitUntilExact()

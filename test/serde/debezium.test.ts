@@ -29,8 +29,11 @@ const serde = debeziumSerde<Transaction>({ validate: isTransaction })
 const read = (data: Buffer | null) => serde.deserialize(TOPIC, data)
 
 describe('Debezium serde', () => {
-  test('create: the after row, with source timestamp and table', () => {
-    expect(read(envelope('c', null, row))).toEqual({ op: 'c', before: null, after: row, sourceTsMs: 1_704_067_200_123, tsMs: 1_704_067_200_456, table: 'public.transactions', snapshot: false })
+  test('create: the after row, with source timestamp, table and position in the log', () => {
+    expect(read(envelope('c', null, row))).toEqual({ op: 'c', before: null, after: row, sourceTsMs: 1_704_067_200_123, tsMs: 1_704_067_200_456, table: 'public.transactions', snapshot: false, lsn: 123 })
+    // A resent change carries the same position; the transaction id when the connector gives one.
+    const resent = payload('c', null, row, { source: { ts_ms: 1, lsn: 456, txId: 789 } })
+    expect(read(Buffer.from(JSON.stringify(resent)))).toMatchObject({ lsn: 456, txId: 789 })
   })
 
   test('snapshot read', () => {
