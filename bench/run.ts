@@ -3,6 +3,7 @@ const benchmarks: { [name: string]: () => Promise<{ run(): Promise<void> }> } = 
   driver: () => import('./driver.js'),
   kafka: () => import('./kafka.js'),
   eos: () => import('./eos.js'),
+  peers: () => import('./peers.js'),
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
