@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import globals from 'globals'
 import layers from './eslint/layers.js'
 
 export default tseslint.config(
@@ -24,6 +25,11 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'topologies/**/*.ts', 'demo/**/*.ts'],
     plugins: { sluice: layers },
     rules: { 'sluice/layers': 'error' },
+  },
+  {
+    // The console's page runs in the browser.
+    files: ['src/console/assets/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
   },
   {
     files: ['bin/**/*.js', 'eslint/**/*.js', 'scripts/**/*.js', 'scripts/**/*.mjs'],

@@ -15,8 +15,8 @@ export const LAYERS = [
   { floor: 7, name: 'testing', paths: ['testing/'] },
   { floor: 7, name: 'sinks', paths: ['sinks/'] },
   { floor: 7, name: 'connect', paths: ['connect/'] },
+  { floor: 7, name: 'console', paths: ['console/'] },
   { floor: 8, name: 'cli', paths: ['cli/'] },
-  { floor: 8, name: 'console', paths: ['console/'] },
   // The package's entry points (src/index.ts, src/testing.ts, ...) gather the public API from every floor.
   { floor: 9, name: 'entry points', paths: ['index.ts', 'testing.ts', 'postgres.ts', 'avro.ts', 'debezium.ts'] },
 ]

@@ -49,6 +49,9 @@ export type { TaskMetrics } from './processor/task-metrics.js'
 
 
 export { KafkaStreams, type StreamsState } from './runtime/kafka/kafka-streams.js'
+export type { ApplicationStatus, DeadLetterEntry, OutputEntry, PartitionStatus, StatusTotals, TaskState, TaskStatus } from './runtime/status/application-status.js'
+export { startConsole, type ConsoleOptions, type RunningConsole } from './console/start-console.js'
+export type { ConsoleApplication } from './console/console-application.js'
 export type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from './state/query/read-only-stores.js'
 export type { ReadOnlySessionStore } from './state/query/read-only-stores.js'
 export { StoreUnavailableError, UnknownStoreError } from './state/query/store-errors.js'

@@ -41,6 +41,7 @@ export const COMMAND_OPTIONS = {
     'query-token': { type: 'string' },
     'query-allowed-hosts': { type: 'string' },
     'metrics-port': { type: 'string' },
+    'console-port': { type: 'string' },
   },
   sink: { 'metrics-port': { type: 'string' } },
   notify: { 'metrics-port': { type: 'string' } },
@@ -79,6 +80,9 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
   --query-allowed-hosts h,...   Host names the query server accepts besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
   --metrics-port p              serve Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port;
                                 the query server's Host rules and token apply [SLUICE_METRICS_PORT]
+  --console-port p              serve the web console (topology, tasks, charts, stores, dead letters, and
+                                /metrics) at http://127.0.0.1:p/, 0 for any port; the query server's
+                                address, Host rules and token apply (open /?token=t) [SLUICE_CONSOLE_PORT]
 Environment only:
   SLUICE_STARTUP_TIMEOUT_MS     how long start-up waits for a cluster that does not answer, 1 or more (default 300000)
 `
@@ -157,6 +161,7 @@ Commands:
   generate [options]            write test transactions with labelled fraud
   schema check <topology.ts>    check the topology's Avro schemas against the registry or .avsc files
   lag <topology.ts|sink.ts>     committed offset, end offset and lag per partition of its group (--group g, --json)
+  console --url http://host:p   open the web console of an application running elsewhere (run --console-port)
   connector <action> <conn.ts>  a Kafka Connect connector (Debezium): register | status | restart | remove
   init <dir>                    create a project that depends on Sluice: a topology, its test, package.json, tsconfig.json
   help [command]                show this text, or a command's

@@ -6,6 +6,7 @@ import { PostgresSink } from '../sinks/postgres/postgres-sink.js'
 import { WebhookSink } from '../sinks/webhook/webhook-sink.js'
 import { COMMAND_USAGES, isTopologyCommand, USAGE } from './commands.js'
 import { CONNECTOR_USAGE, connectorCommand } from './connector-command.js'
+import { CONSOLE_USAGE, consoleCommand, consolePart } from './console-command.js'
 import { describeCommand } from './describe-command.js'
 import { GENERATE_USAGE, generateCommand } from './generate-command.js'
 import { INIT_USAGE, initCommand, type InitPackage } from './init-command.js'
@@ -99,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
     else if (about === 'init') process.stdout.write(INIT_USAGE)
     else if (about === 'lag') process.stdout.write(LAG_USAGE)
     else if (about === 'connector') process.stdout.write(CONNECTOR_USAGE)
+    else if (about === 'console') process.stdout.write(CONSOLE_USAGE)
     else throw new UsageError(`unknown command "${about}"`)
     return 0
   }
@@ -113,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     if (asksForHelp(rest)) return process.stdout.write(CONNECTOR_USAGE), 0
     return connectorCommand(rest, (text) => void process.stdout.write(text), (text) => void process.stderr.write(`${text}\n`))
   }
+  if (command === 'console') return asksForHelp(rest) ? (process.stdout.write(CONSOLE_USAGE), 0) : consoleCommand(rest, (text) => void process.stderr.write(`${text}\n`))
   if (command === 'init') return asksForHelp(rest) ? (process.stdout.write(INIT_USAGE), 0) : initCommand(rest, await thisPackage())
   if (!isTopologyCommand(command)) throw new UsageError(`unknown command "${command}"`)
   if (asksForHelp(rest)) {
@@ -167,9 +170,11 @@ async function main(argv: string[]): Promise<number> {
         ...(await Promise.all(sinkFiles.map(async (sinkFile) => new PostgresSink(await loadSinkConfig(sinkFile))))),
         ...(await Promise.all(notifyFiles.map(async (notifyFile) => new WebhookSink(await loadWebhookSinkConfig(notifyFile))))),
       ]
-      // The sinks' metrics are served with the application's (--metrics-port).
+      // The sinks' metrics are served with the application's (--metrics-port, and the console's /metrics).
       for (const sink of sinks) streams.addMetrics(sink.metrics)
-      return untilStopped([streamsPart(streams), ...sinks.map(sinkPart)])
+      const consoleFlag = typeof values['console-port'] === 'string' ? values['console-port'] : undefined
+      const consolePort = integerSetting(settingOf('console-port', consoleFlag, 'SLUICE_CONSOLE_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' })
+      return untilStopped([...(consolePort === undefined ? [] : [consolePart(streams, consolePort)]), streamsPart(streams), ...sinks.map(sinkPart)])
     }
     case 'sink': {
       const flagValue = typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined

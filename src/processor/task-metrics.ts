@@ -2,6 +2,8 @@
 export class TaskMetrics {
   /** Input records taken from the source topics. */
   recordsProcessed = 0
+  /** Records written to the topology's output topics (repartition topics not counted). */
+  recordsProduced = 0
   /** Records that arrived after their window had closed (stream time >= end + grace). */
   lateRecordsDropped = 0
   /** Records a failure handler chose to skip (for example sent to a dead-letter topic). */
@@ -16,6 +18,7 @@ export class TaskMetrics {
 
   add(other: TaskMetrics): void {
     this.recordsProcessed += other.recordsProcessed
+    this.recordsProduced += other.recordsProduced
     this.lateRecordsDropped += other.lateRecordsDropped
     this.recordsSkipped += other.recordsSkipped
     this.duplicatesDropped += other.duplicatesDropped

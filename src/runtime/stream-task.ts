@@ -47,11 +47,15 @@ export interface StreamTaskOptions {
   maxFutureTimestampSkewMs?: number
   /** The wall clock event times are checked against (default `clock`). */
   eventTimeClock?: () => number
+  /** Sees each record a sink writes to an output topic (not repartition topics), before it is serialized. */
+  onOutput?: (topic: string, record: Record<unknown, unknown>) => void
 }
 
 interface RunningNode {
   readonly name: string
   readonly processor: Processor<unknown, unknown, unknown, unknown>
+  /** Records this node was handed (the console's per-node rates). */
+  records: number
 }
 
 /** One sub-topology over one partition: the unit that processes, punctuates and commits. */
@@ -64,6 +68,8 @@ export class StreamTask implements TaskServices {
   private readonly nodes = new Map<string, RunningNode>()
   private readonly sourcesByTopic = new Map<string, SourceNode>()
   private readonly sourceChildren = new Map<string, string[]>()
+  /** Records each source node decoded. */
+  private readonly sourceRecords = new Map<string, number>()
   private readonly punctuations = new PunctuationSchedule()
   private readonly pending: Promise<void>[] = []
   /** Next offset to consume per source topic, i.e. what a commit stores. */
@@ -109,7 +115,7 @@ export class StreamTask implements TaskServices {
         continue
       }
       const processor = node.kind === 'sink' ? this.sinkProcessor(node) : node.supplier()
-      this.nodes.set(node.name, { name: node.name, processor })
+      this.nodes.set(node.name, { name: node.name, processor, records: 0 })
       if (node.kind === 'processor') inits.push({ name: node.name, processor, context: new ProcessorContextImpl(this, node.name, kids, node.stores) })
     }
     for (const { name, processor, context } of inits) {
@@ -144,6 +150,7 @@ export class StreamTask implements TaskServices {
           // The record's processors see its time as stream time; a record that fails takes it back.
           const streamTimeBefore = this.streamTimeMs
           if (entry.record.timestamp > this.streamTimeMs) this.streamTimeMs = entry.record.timestamp
+          this.sourceRecords.set(entry.source, (this.sourceRecords.get(entry.source) ?? 0) + 1)
           try {
             for (const child of this.sourceChildren.get(entry.source) ?? []) this.dispatch(child, entry.record)
             if (this.pending.length > 0) await this.settlePending()
@@ -217,6 +224,13 @@ export class StreamTask implements TaskServices {
     return this.options.stores
   }
 
+  /** Records each node of the sub-topology was handed so far (sources: records decoded). */
+  recordsPerNode(): Map<string, number> {
+    const counts = new Map(this.sourceRecords)
+    for (const node of this.nodes.values()) counts.set(node.name, node.records)
+    return counts
+  }
+
   async close(): Promise<void> {
     for (const node of this.nodes.values()) {
       this.currentNode = node.name
@@ -229,6 +243,7 @@ export class StreamTask implements TaskServices {
   dispatch(childName: string, record: Record<unknown, unknown>): void {
     const child = this.nodes.get(childName)
     if (!child) throw new Error(`Unknown child node "${childName}" in task ${this.taskId}`)
+    child.records++
     const parentNode = this.currentNode
     this.currentNode = childName
     let result: void | Promise<void>
@@ -371,8 +386,11 @@ export class StreamTask implements TaskServices {
   private sinkProcessor(node: SinkNode): Processor<unknown, unknown> {
     const collector = this.options.collector
     const repartition = node.repartition === true
+    const onOutput = repartition ? undefined : this.options.onOutput
     return {
       process: (record) => {
+        if (!repartition) this.metrics.recordsProduced++
+        onOutput?.(node.topic, record)
         const key = node.keySerde.serialize(node.topic, record.key, record.headers)
         const value = node.valueSerde.serialize(node.topic, record.value, record.headers)
         const partition = node.partitioner?.(record.key, record.value, collector.partitionsFor(node.topic))

@@ -34,6 +34,8 @@ export async function restoreChangelogs(
     keepAlive?: () => Promise<void>
     /** After each applied batch: records restored by it, and how many remain in all. */
     progress?: (restoredNow: number, remaining: number) => void
+    /** After each applied batch: the offsets still to read of the target it belonged to. */
+    targetProgress?: (target: RestoreTarget, remainingOffsets: bigint) => void
   },
 ): Promise<void> {
   const pending = targets.filter((target) => target.to > target.from)
@@ -55,7 +57,9 @@ export async function restoreChangelogs(
     if (changes.length > 0) await target.apply(changes)
     restored += changes.length
     // Offsets, not changes, count down: compacted-away and keyless records are behind us too.
-    remaining.set(target, target.to - (records.length > 0 ? records[records.length - 1].offset + 1n : target.from))
+    const left = target.to - (records.length > 0 ? records[records.length - 1].offset + 1n : target.from)
+    remaining.set(target, left)
+    options.targetProgress?.(target, left > 0n ? left : 0n)
     options.progress?.(changes.length, Number([...remaining.values()].reduce((sum, left) => sum + (left > 0n ? left : 0n), 0n)))
     await options.keepAlive?.()
     if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {

@@ -33,6 +33,8 @@ import type { AdminClient } from './client/admin-client.js'
 import { KafkajsClient } from './kafkajs/kafkajs-client.js'
 import { MetricsServer, type MetricsExposition } from '../metrics/metrics-server.js'
 import { StreamsMetrics } from '../metrics/streams-metrics.js'
+import type { ApplicationStatus, DeadLetterEntry, OutputEntry } from '../status/application-status.js'
+import { StatusRecorder } from '../status/status-recorder.js'
 
 export type { StreamsState } from '../streams-state.js'
 
@@ -108,6 +110,8 @@ export class KafkaStreams {
   private resolveStopped: () => void = () => {}
   /** The application's Prometheus metrics (served at /metrics with config.metricsPort). */
   private readonly streamsMetrics: StreamsMetrics
+  /** Lag, commits and the latest dead letters and outputs, for status() and the console. */
+  private readonly statusRecorder: StatusRecorder
   private metricsServer: MetricsServer | undefined
   /** What /metrics serves: the application's own, and those of sinks running beside it. */
   private readonly metricsSources: MetricsExposition[] = []
@@ -153,6 +157,7 @@ export class KafkaStreams {
       state: () => this.stateValue,
     })
     this.metricsSources.push(this.streamsMetrics)
+    this.statusRecorder = new StatusRecorder(topology.applicationId, this.config.processingGuarantee, this.config.clientId)
     this.sessionHandlers = {
       onBatch: (payload, session) => this.onBatch(payload, session),
       onJoin: (assignment, session) => this.onJoin(assignment, session),
@@ -211,6 +216,37 @@ export class KafkaStreams {
   /** The error that stopped the application, if any. */
   get error(): Error | undefined {
     return this.fatal
+  }
+
+  /**
+   * What this instance is doing now: its state, its tasks (RESTORING with progress, RUNNING,
+   * SUSPENDED during a rebalance) with their partitions' committed offsets and lag, records per
+   * node, and totals. What the console shows.
+   */
+  status(): ApplicationStatus {
+    const taskManager = this.running?.taskManager
+    return this.statusRecorder.status({
+      state: this.stateValue,
+      rebalancing: this.rebalancing || this.recovering,
+      running: taskManager?.tasks() ?? [],
+      restoring: taskManager?.restoringTasks() ?? [],
+      totals: this.metrics(),
+    })
+  }
+
+  /** The latest records sent to the dead-letter topic by this instance, oldest first. */
+  recentDeadLetters(): readonly DeadLetterEntry[] {
+    return this.statusRecorder.recentDeadLetters()
+  }
+
+  /** The latest records written to each output topic by this instance, oldest first. */
+  recentOutputs(): { readonly [topic: string]: readonly OutputEntry[] } {
+    return this.statusRecorder.recentOutputs()
+  }
+
+  /** The store queries over this instance's tasks, as the query server answers them (the console's store browser). */
+  get storeQueries(): LocalStoreQueries {
+    return this.queries
   }
 
   /** Counters summed over the running tasks. */
@@ -291,6 +327,7 @@ export class KafkaStreams {
       onFailure: (collector) => (deadLetterTopic ? (error, raw) => this.deadLetter(collector, deadLetterTopic, error, raw) : undefined),
       endOffsets: (topic) => this.endOffsets(topic),
       onRestoreProgress: (restoredNow, remaining) => this.streamsMetrics.restoreProgress(restoredNow, remaining),
+      onOutput: (topic, record) => this.statusRecorder.output(topic, record),
       // At-least-once: a member back from a long pause sends nothing more for tasks it may have
       // lost (the tasks' fenced transactions stop what this check cannot: a request under way).
       beforeRequest: config.processingGuarantee === 'at_least_once' ? () => this.confirmMembership() : undefined,
@@ -349,6 +386,8 @@ export class KafkaStreams {
     taskManager.assign(assignment)
     this.streamsMetrics.rebalanced()
     this.streamsMetrics.forgetLag()
+    this.statusRecorder.rebalanced()
+    this.statusRecorder.forgetLag()
     const joins = session.joins
     this.lock
       .run(async () => {
@@ -537,7 +576,8 @@ export class KafkaStreams {
       return
     }
     resolveOffset(batch.lastOffset())
-    this.streamsMetrics.recordLag(batch.topic, batch.partition, BigInt(batch.highWatermark), BigInt(batch.lastOffset()) + 1n)
+    const lag = this.streamsMetrics.recordLag(batch.topic, batch.partition, BigInt(batch.highWatermark), BigInt(batch.lastOffset()) + 1n)
+    this.statusRecorder.lag(batch.topic, batch.partition, lag)
     task.advanceOffset(batch.topic, (BigInt(batch.lastOffset()) + 1n).toString())
     this.uncommitted = true
     if (Date.now() - this.lastCommitMs >= this.config.commitIntervalMs || sendBufferFull(taskManager.entries().flatMap((entry) => [entry.sender, entry.collector]), this.config.sendBufferMaxBytes) || task.needsCommit()) {
@@ -601,7 +641,9 @@ export class KafkaStreams {
   private async commit(): Promise<void> {
     const started = performance.now()
     await this.commitSequence()
-    this.streamsMetrics.observeCommit((performance.now() - started) / 1000)
+    const seconds = (performance.now() - started) / 1000
+    this.streamsMetrics.observeCommit(seconds)
+    this.statusRecorder.commitTook(seconds)
   }
 
   /** The numbered commit sequence (see commitTasks) for the guarantee in force. Callers hold the lock. */
@@ -631,6 +673,7 @@ export class KafkaStreams {
       // Step 4, for all tasks at once: everything their offsets led to is committed.
       if (offsets.length > 0) await session.commitOffsets(offsets)
       this.committedPositions.record(offsets)
+      this.statusRecorder.committedOffsets(offsets)
       this.purger.committedOffsets(offsets)
     } catch (error) {
       // The stores were flushed: they are ahead of the committed offsets now.
@@ -701,6 +744,7 @@ export class KafkaStreams {
       )
       await transaction.commit()
       this.committedPositions.record(sentOffsets)
+      this.statusRecorder.committedOffsets(sentOffsets)
       this.purger.committedOffsets(sentOffsets)
     } catch (error) {
       await transaction.abort().catch(() => undefined)
@@ -727,8 +771,10 @@ export class KafkaStreams {
   }
 
   private deadLetter(collector: BufferedCollector, topic: string, error: DeserializationError | ProcessingError, raw: IncomingRecord): 'continue' {
-    collector.send(deadLetterRecord(topic, error, raw, this.deadLetterMaxBytes))
+    const record = deadLetterRecord(topic, error, raw, this.deadLetterMaxBytes)
+    collector.send(record)
     this.streamsMetrics.deadLettered()
+    this.statusRecorder.deadLettered(error, raw, record.headers)
     this.config.log(`dead-lettered: ${error.message}`)
     return 'continue'
   }

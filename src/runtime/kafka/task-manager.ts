@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Kafka, Producer } from 'sluice-kafkajs'
 import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
+import type { Record } from '../../processor/record.js'
 import type { ManagedStore } from '../../state/managed-store.js'
 import { openStore } from '../../state/open-store.js'
 import { deleteApplicationState, deleteStateDirectory } from '../../state/safe-delete.js'
@@ -54,11 +55,23 @@ export interface TaskManagerDeps {
   beforeRequest?: () => Promise<void>
   /** Restore progress: records restored by the last batch, and how many remain. */
   onRestoreProgress?: (restoredNow: number, remaining: number) => void
+  /** Sees every record the tasks write to output topics (the console's latest outputs). */
+  onOutput?: (topic: string, record: Record<unknown, unknown>) => void
+}
+
+/** A task whose stores are being rebuilt from their changelogs, in changelog offsets. */
+export interface RestoringTask {
+  readonly taskId: string
+  readonly partition: number
+  readonly totalOffsets: number
+  readonly remainingOffsets: number
 }
 
 /** Creates, restores and closes the tasks this instance is assigned. */
 export class TaskManager {
   private readonly active = new Map<string, ActiveTask>()
+  /** Offsets left to restore per store partition, by task, while a restore runs. */
+  private readonly restoring = new Map<string, { readonly partition: number; readonly total: bigint; readonly left: Map<RestoreTarget, bigint> }>()
   private assigned = new Set<string>()
   private reconciled = true
   /** Set by closeAll(): a late group join must not bring tasks back. */
@@ -97,6 +110,15 @@ export class TaskManager {
 
   get(taskId: string): ActiveTask | undefined {
     return this.active.get(taskId)
+  }
+
+  /** Tasks created by the current reconcile whose stores are still being restored. */
+  restoringTasks(): RestoringTask[] {
+    return [...this.restoring].map(([taskId, { partition, total, left }]) => {
+      let remaining = 0n
+      for (const offsets of left.values()) remaining += offsets
+      return { taskId, partition, totalOffsets: Number(total), remainingOffsets: Number(remaining) }
+    })
   }
 
   /**
@@ -232,6 +254,7 @@ export class TaskManager {
       updateCacheMaxEntries: this.deps.config.updateCacheMaxEntries,
       updateCacheMaxBytes: this.deps.config.updateCacheMaxBytes,
       maxFutureTimestampSkewMs: this.deps.config.maxFutureTimestampSkewMs,
+      onOutput: this.deps.onOutput,
     })
     return { task, directory, checkpoint, collector, producer, sender, transaction, restoreFrom }
   }
@@ -246,29 +269,45 @@ export class TaskManager {
 
   private async restore(entries: readonly ActiveTask[], keepAlive: (() => Promise<void>) | undefined): Promise<void> {
     const targets: RestoreTarget[] = []
+    const taskOf = new Map<RestoreTarget, string>()
     for (const entry of entries) {
       for (const store of entry.task.stores.values()) {
         const topic = this.deps.topology.changelogTopicOf(store.name)
         if (!topic) continue
         const end = (await this.deps.endOffsets(topic)).get(entry.task.partition) ?? 0n
         const from = BigInt(entry.restoreFrom.get(store.name) ?? '0')
-        targets.push({
+        const target: RestoreTarget = {
           topic,
           partition: entry.task.partition,
           from: from > end ? 0n : from,
           to: end,
           label: `${store.name} of task ${entry.task.taskId}`,
           apply: (records) => store.restore(records),
-        })
+        }
+        targets.push(target)
+        taskOf.set(target, entry.task.taskId)
       }
     }
-    await restoreChangelogs(this.deps.client, this.deps.topology.applicationId, targets, {
-      readCommitted: this.exactlyOnce,
-      log: this.deps.config.log,
-      partitionCounts: this.deps.partitionCounts,
-      keepAlive,
-      progress: this.deps.onRestoreProgress,
-    })
+    for (const target of targets) {
+      if (target.to <= target.from) continue
+      const taskId = taskOf.get(target)
+      if (taskId === undefined) continue
+      const task = this.restoring.get(taskId) ?? { partition: target.partition, total: 0n, left: new Map<RestoreTarget, bigint>() }
+      task.left.set(target, target.to - target.from)
+      this.restoring.set(taskId, { ...task, total: task.total + (target.to - target.from) })
+    }
+    try {
+      await restoreChangelogs(this.deps.client, this.deps.topology.applicationId, targets, {
+        readCommitted: this.exactlyOnce,
+        log: this.deps.config.log,
+        partitionCounts: this.deps.partitionCounts,
+        keepAlive,
+        progress: this.deps.onRestoreProgress,
+        targetProgress: (target, remainingOffsets) => this.restoring.get(taskOf.get(target) ?? '')?.left.set(target, remainingOffsets),
+      })
+    } finally {
+      this.restoring.clear()
+    }
   }
 
   private async closeTask(entry: ActiveTask, clean: boolean): Promise<void> {

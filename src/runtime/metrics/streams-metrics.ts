@@ -64,6 +64,7 @@ export class StreamsMetrics {
       })
     }
     perTask('sluice_records_processed_total', 'Input records processed, per task (tasks closed since the start under task_id="closed").', (metrics) => metrics.recordsProcessed)
+    perTask('sluice_records_produced_total', "Records written to the topology's output topics, per task (repartition topics not counted).", (metrics) => metrics.recordsProduced)
     perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
     perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
     perTask('sluice_duplicates_dropped_total', 'Records a deduplicate() step dropped because it had seen their id already.', (metrics) => metrics.duplicatesDropped)
@@ -141,9 +142,11 @@ export class StreamsMetrics {
   }
 
   /** The partition's end (high watermark) and the next offset to process, from a fetched batch. */
-  recordLag(topic: string, partition: number, highWatermark: bigint, nextOffset: bigint): void {
+  /** Returns the lag it recorded. */
+  recordLag(topic: string, partition: number, highWatermark: bigint, nextOffset: bigint): number {
     const lag = highWatermark > nextOffset ? Number(highWatermark - nextOffset) : 0
     this.lag.set({ topic, partition: String(partition) }, lag)
+    return lag
   }
 
   /** Partitions this instance no longer reads drop out of the lag. */

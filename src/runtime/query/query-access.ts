@@ -39,20 +39,29 @@ export class QueryAccess {
     this.tokenDigest = options.token === undefined || options.token === '' ? undefined : digest(options.token)
   }
 
-  /** The refusal for a request, or undefined when it may go on. */
-  check(request: IncomingMessage): Refusal | undefined {
+  /**
+   * The refusal for a request, or undefined when it may go on. The token is the bearer one
+   * unless `tokenOf` finds it elsewhere (the console's page also takes it from a cookie).
+   */
+  check(request: IncomingMessage, tokenOf: (request: IncomingMessage) => string | undefined = bearerToken): Refusal | undefined {
     const host = hostName(request.headers.host)
     if (host === undefined || !this.hosts.has(host)) {
       return { status: 403, error: `Host ${JSON.stringify(request.headers.host ?? '')} is not one this query server answers to (loopback names, or the allowed hosts configured with queryAllowedHosts)` }
     }
     if (this.tokenDigest === undefined) return undefined
-    const match = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')
+    const token = tokenOf(request)
     // Digests have equal lengths, so the comparison takes the same time whatever was sent.
-    if (!match || !timingSafeEqual(digest(match[1].trim()), this.tokenDigest)) {
+    if (token === undefined || !timingSafeEqual(digest(token), this.tokenDigest)) {
       return { status: 401, error: 'this query server needs a token: Authorization: Bearer <token> (sluice store --query-token or SLUICE_QUERY_TOKEN)', headers: { 'www-authenticate': 'Bearer' } }
     }
     return undefined
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(request: IncomingMessage): string | undefined {
+  const match = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')
+  return match ? match[1].trim() : undefined
 }
 
 function digest(text: string): Buffer {
