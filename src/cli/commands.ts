@@ -41,6 +41,7 @@ export const COMMAND_OPTIONS = {
     'query-token': { type: 'string' },
     'query-allowed-hosts': { type: 'string' },
     'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
     'console-port': { type: 'string' },
   },
   sink: { 'metrics-port': { type: 'string' } },
@@ -80,6 +81,8 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
   --query-allowed-hosts h,...   Host names the query server accepts besides loopback ones [SLUICE_QUERY_ALLOWED_HOSTS]
   --metrics-port p              serve Prometheus metrics at http://127.0.0.1:p/metrics, 0 for any port;
                                 the query server's Host rules and token apply [SLUICE_METRICS_PORT]
+  --metrics-host h              the metrics endpoint's interface, e.g. 0.0.0.0 in a container (then name the
+                                Host a scraper sends in --query-allowed-hosts) [SLUICE_METRICS_HOST] (default 127.0.0.1)
   --console-port p              serve the web console (topology, tasks, charts, stores, dead letters, and
                                 /metrics) at http://127.0.0.1:p/, 0 for any port; the query server's
                                 address, Host rules and token apply (open /?token=t) [SLUICE_CONSOLE_PORT]

@@ -49,6 +49,7 @@ export function streamsConfigFrom(values: CommandValues): StreamsConfig {
     backend: choiceSetting<BackendKind>(setting('backend', 'SLUICE_BACKEND'), ['leveldb', 'memory', 'rocksdb']),
     queryPort: integerSetting(setting('query-port', 'SLUICE_QUERY_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' }),
     metricsPort: integerSetting(setting('metrics-port', 'SLUICE_METRICS_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' }),
+    metricsHost: textSetting(setting('metrics-host', 'SLUICE_METRICS_HOST')),
     queryToken: queryTokenFrom(values),
     queryAllowedHosts: listSetting(setting('query-allowed-hosts', 'SLUICE_QUERY_ALLOWED_HOSTS'), 'host names'),
   }

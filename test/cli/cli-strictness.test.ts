@@ -78,6 +78,7 @@ describe('numeric flags and SLUICE_* variables are checked, the error names them
     ['--max-future-timestamp-skew', '1.5', /--max-future-timestamp-skew must be a whole number/],
     ['--query-allowed-hosts', '', /--query-allowed-hosts must be a comma-separated list of host names, none empty; got ""/],
     ['--query-allowed-hosts', 'a,,b', /--query-allowed-hosts must be a comma-separated list/],
+    ['--metrics-host', '', /--metrics-host must not be empty/],
   ]
   test.each(flags)('run %s %j: exit 2', async (flag, value, message) => {
     const result = await runSluice(['run', APP, `${flag}=${value}`])
@@ -122,7 +123,7 @@ describe('numeric flags and SLUICE_* variables are checked, the error names them
       expect(result.code, `${command} ${flag}`).toBe(2)
       expect(result.stderr).toContain(`${command}: Unknown option '${flag}'`)
     }
-    for (const flag of ['--query-token', '--query-allowed-hosts', '--max-future-timestamp-skew', '--query-port']) expect((await runSluice(['run', '--help'])).stdout).toContain(flag)
+    for (const flag of ['--query-token', '--query-allowed-hosts', '--max-future-timestamp-skew', '--query-port', '--metrics-host']) expect((await runSluice(['run', '--help'])).stdout).toContain(flag)
     for (const flag of ['--query-token', '--limit', '--cursor', '--url', '--json', '--from', '--to']) expect((await runSluice(['store', '--help'])).stdout).toContain(flag)
   })
 
