@@ -26,6 +26,8 @@ export interface DemoOptions {
   rate?: number
   /** Print every row of the tables at the end, not a digest. */
   fullTables: boolean
+  /** On Kafka: the category counts' web console on this port, the detector's on the next; the pipeline then runs on until Ctrl-C. */
+  consolePort?: number
 }
 
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = {

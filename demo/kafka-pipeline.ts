@@ -128,11 +128,15 @@ export async function runOnKafka(options: DemoOptions, database: SqlDatabase, su
     const processEnv = { ...env, ...feed.env }
     const [countsTopology, ...countsArgs] = feed.counts
     const [anomalyTopology, ...anomalyArgs] = feed.anomaly
+    const consoleOf = (offset: number): string[] => (options.consolePort === undefined ? [] : ['--console-port', String(options.consolePort + offset)])
     processes.push(
-      new DemoProcess('category counts', join(logDir, 'category-counts.log'), ['run', countsTopology ?? '', '--sink', join(HERE, 'kafka/metrics-sink.ts'), ...countsArgs, ...common], processEnv),
-      new DemoProcess('user anomaly', join(logDir, 'user-anomaly.log'), ['run', anomalyTopology ?? '', '--sink', join(HERE, 'kafka/alerts-sink.ts'), ...anomalyArgs, ...common], processEnv),
+      new DemoProcess('category counts', join(logDir, 'category-counts.log'), ['run', countsTopology ?? '', '--sink', join(HERE, 'kafka/metrics-sink.ts'), ...countsArgs, ...common, ...consoleOf(0)], processEnv),
+      new DemoProcess('user anomaly', join(logDir, 'user-anomaly.log'), ['run', anomalyTopology ?? '', '--sink', join(HERE, 'kafka/alerts-sink.ts'), ...anomalyArgs, ...common, ...consoleOf(1)], processEnv),
     )
     console.log(`started 2 sluice processes (logs in ${logDir}); ${feed.description}`)
+    if (options.consolePort !== undefined) {
+      console.log(`web consoles: category counts http://127.0.0.1:${options.consolePort}/, fraud detector http://127.0.0.1:${options.consolePort + 1}/`)
+    }
     const follower = new TableFollower(database, summary)
     let written: number | undefined
     const generating = feed.write().then((count) => (written = count))
@@ -163,6 +167,11 @@ export async function runOnKafka(options: DemoOptions, database: SqlDatabase, su
     summary.finish()
     if (follower.counted !== written) console.log(`${(written ?? 0) - follower.counted} transactions arrived after their window closed and were dropped as late (see --grace)`)
     await feed.report?.(admin)
+    if (options.consolePort !== undefined) {
+      console.log(`the pipeline keeps running for its consoles (http://127.0.0.1:${options.consolePort}/ and :${options.consolePort + 1}/); Ctrl-C stops it`)
+      // Until the signal handler above stops the processes and exits.
+      await new Promise<never>(() => setInterval(() => undefined, 60_000))
+    }
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await Promise.all(processes.map((child) => child.stop()))

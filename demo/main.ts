@@ -27,6 +27,8 @@ detection -> fraud_metrics and fraud_alerts in PostgreSQL.
   --rate n         transactions per second of wall-clock time (default: as fast as possible)
   --pg-url url     write into this PostgreSQL [SLUICE_PG_URL] (default: embedded PGlite in-process)
   --kafka          run on Kafka as separate sluice processes (services up, or docker compose up)
+  --console-port p with --kafka or --cdc: the web console of the category counts at http://127.0.0.1:p/,
+                   of the fraud detector at p+1; the pipeline keeps running after its report until Ctrl-C
   --cdc            on Kafka, from PostgreSQL: the generator inserts into sluice_demo.transactions,
                    Debezium streams it (Kafka Connect, started if missing), alerts also go to a
                    local webhook receiver through the Slack notifier, which prints them
@@ -71,6 +73,7 @@ function parseOptions(args: string[]): DemoOptions {
       'state-dir': { type: 'string' },
       rate: { type: 'string' },
       full: { type: 'boolean', default: false },
+      'console-port': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -99,7 +102,17 @@ function parseOptions(args: string[]): DemoOptions {
     stateDir: values['state-dir'] ?? env.SLUICE_STATE_DIR ?? defaults.stateDir,
     rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
     fullTables: values.full ?? false,
+    consolePort: consolePortOf(values['console-port'], kafka),
   }
+}
+
+function consolePortOf(text: string | undefined, kafka: boolean): number | undefined {
+  if (text === undefined) return undefined
+  // The in-process default runs the topologies in the test driver: no running application to show.
+  if (!kafka) throw new Error('--console-port needs --kafka (or --cdc): the in-process demo runs the topologies in the test driver, which has no console')
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`--console-port must be a port from 1 to 65534, got ${JSON.stringify(text)}`)
+  return port
 }
 
 async function main(): Promise<void> {

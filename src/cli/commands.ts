@@ -43,6 +43,7 @@ export const COMMAND_OPTIONS = {
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string' },
     'console-port': { type: 'string' },
+    'console-host': { type: 'string' },
   },
   sink: { 'metrics-port': { type: 'string' } },
   notify: { 'metrics-port': { type: 'string' } },
@@ -85,7 +86,8 @@ const RUN_OPTIONS = `Options (environment variable in brackets; flags win):
                                 Host a scraper sends in --query-allowed-hosts) [SLUICE_METRICS_HOST] (default 127.0.0.1)
   --console-port p              serve the web console (topology, tasks, charts, stores, dead letters, and
                                 /metrics) at http://127.0.0.1:p/, 0 for any port; the query server's
-                                address, Host rules and token apply (open /?token=t) [SLUICE_CONSOLE_PORT]
+                                Host rules and token apply (open /?token=t) [SLUICE_CONSOLE_PORT]
+  --console-host h              the console's interface [SLUICE_CONSOLE_HOST] (default 127.0.0.1)
 Environment only:
   SLUICE_STARTUP_TIMEOUT_MS     how long start-up waits for a cluster that does not answer, 1 or more (default 300000)
 `

@@ -39,7 +39,7 @@ export async function consoleCommand(args: readonly string[], log: (message: str
 }
 
 /** The console of `sluice run --console-port`, as one of the parts the command starts and stops. */
-export function consolePart(streams: KafkaStreams, port: number) {
+export function consolePart(streams: KafkaStreams, port: number, host = '127.0.0.1') {
   const config = streams.config
   let running: RunningConsole | undefined
   let stop: () => void = () => {}
@@ -48,7 +48,7 @@ export function consolePart(streams: KafkaStreams, port: number) {
     log: config.log,
     // Before the application starts: a port in use fails at once, and a restore at start-up is shown.
     start: async () => {
-      running = await startConsole(streams, { port, host: config.queryHost, allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
+      running = await startConsole(streams, { port, host, allowedHosts: config.queryAllowedHosts, token: config.queryToken, log: config.log })
       config.log(`console at ${running.url}`)
     },
     stop: async () => {

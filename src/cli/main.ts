@@ -174,7 +174,8 @@ async function main(argv: string[]): Promise<number> {
       for (const sink of sinks) streams.addMetrics(sink.metrics)
       const consoleFlag = typeof values['console-port'] === 'string' ? values['console-port'] : undefined
       const consolePort = integerSetting(settingOf('console-port', consoleFlag, 'SLUICE_CONSOLE_PORT'), { min: 0, max: 65535, unit: 'a port (0: any free one)' })
-      return untilStopped([...(consolePort === undefined ? [] : [consolePart(streams, consolePort)]), streamsPart(streams), ...sinks.map(sinkPart)])
+      const consoleHost = settingOf('console-host', typeof values['console-host'] === 'string' ? values['console-host'] : undefined, 'SLUICE_CONSOLE_HOST')?.text
+      return untilStopped([...(consolePort === undefined ? [] : [consolePart(streams, consolePort, consoleHost)]), streamsPart(streams), ...sinks.map(sinkPart)])
     }
     case 'sink': {
       const flagValue = typeof values['metrics-port'] === 'string' ? values['metrics-port'] : undefined

@@ -1,7 +1,7 @@
 // The Sluice console's page: polls the application's /api and /stores endpoints and draws
 // what it reads. No framework and nothing from elsewhere: the page must work offline.
 
-const STATUS_EVERY_MS = 1000
+const STATUS_EVERY_MS = 500
 const SLOWER_EVERY_MS = 2000
 const SVG = 'http://www.w3.org/2000/svg'
 
