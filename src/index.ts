@@ -32,6 +32,8 @@ export { toMillis, type Duration } from './base/duration.js'
 export type { EmitStrategy, LateRecordHandler } from './dsl/processors/window-aggregate.js'
 
 export { Record } from './processor/record.js'
+export { FixedKeyRecord } from './processor/fixed-key-record.js'
+export type { FixedKeyProcessor, FixedKeyProcessorContext, FixedKeyProcessorSupplier } from './processor/fixed-key-processor.js'
 export type { Cancellable, Processor, ProcessorContext, ProcessorSupplier, PunctuationType, Punctuator } from './processor/processor.js'
 
 export { TopologyBuilder, type SinkOptions, type SourceOptions } from './topology/topology-builder.js'
