@@ -397,6 +397,31 @@ describe('cogroup in the topology', () => {
     expect(described).toContain('Processor: recent (stores: [clicks-cogroup-sliding-aggregate])')
   })
 
+  test('an input fed by a source loads its batch’s store entries (one multi-get), as the aggregate processor would if the source fed it', async () => {
+    const tumbling = defineTopology({ applicationId: 'cogroup' }, (b) => {
+      clicksAndPurchases(b).windowedBy(TimeWindows.ofSize(10).advanceBy(5).noGrace()).aggregate(() => NONE, { value: ACTIVITY, name: 'windowed' })
+    })
+    const prefetched = async (topology: Topology, node: string) => {
+      const found = topology.subtopologies.flatMap((sub) => sub.nodes).find((candidate) => candidate.name === node)
+      if (found?.kind !== 'processor') throw new Error(`no processor ${node}`)
+      const processor = found.supplier() as ReturnType<typeof found.supplier> & { prefetch?(records: readonly Record<unknown, unknown>[]): Promise<void> }
+      const loaded: unknown[] = []
+      const store = { name: 'store', prefetch: async (what: unknown) => void loaded.push(what) }
+      await processor.init?.({ getStateStore: () => store } as never)
+      await processor.prefetch?.([new Record('alice', { page: '/' }, 7), new Record('bob', { page: '/' }, 12)])
+      return loaded
+    }
+    expect(await prefetched(customerActivity({ name: 'activity' }), 'activity-input-2')).toEqual([['alice', 'bob']])
+    expect(await prefetched(tumbling, 'windowed-input-1')).toEqual([
+      [
+        { key: 'alice', windowStart: 0 },
+        { key: 'alice', windowStart: 5 },
+        { key: 'bob', windowStart: 5 },
+        { key: 'bob', windowStart: 10 },
+      ],
+    ])
+  })
+
   test('streams of different builders, or one stream twice, are refused', () => {
     const one = new StreamsBuilder('one')
     const two = new StreamsBuilder('two')
