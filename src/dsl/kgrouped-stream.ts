@@ -2,8 +2,11 @@ import { TopologyError } from '../errors.js'
 import { longSerde } from '../serde/numbers.js'
 import type { Serde } from '../serde/serde.js'
 import type { BackendKind } from '../state/backend.js'
-import { KTable } from './ktable.js'
-import { keyValueAggregateProcessor, type AggregateUpdate } from './processors/key-value-aggregate.js'
+import { groupedSource } from './aggregation-source.js'
+import { CogroupedKStream } from './cogrouped-kstream.js'
+import { addKeyValueAggregate } from './key-value-aggregation.js'
+import type { KTable } from './ktable.js'
+import { aggregateUpdate, type AggregateUpdate, type Aggregator } from './processors/key-value-aggregate.js'
 import type { StreamsBuilder } from './streams-builder.js'
 import type { TimeWindows } from './time-windows.js'
 import { SessionWindowedKStream } from './session-windowed-kstream.js'
@@ -48,13 +51,24 @@ export class KGroupedStream<K, V> {
   }
 
   aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA>): KTable<K, VA> {
-    return this.aggregateWith('aggregate', (key, value, previous: VA | undefined) => aggregator(key, value, previous === undefined ? initializer() : previous), options.value, options)
+    return this.aggregateWith('aggregate', aggregateUpdate(initializer, aggregator), options.value, options)
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: ReduceOptions<V> = {}): KTable<K, V> {
     const valueSerde = options.value ?? this.valueSerde
     if (!valueSerde) throw new TopologyError(`reduce on "${this.lineage}" needs a value serde for its store: pass { value: ... }`)
     return this.aggregateWith('reduce', (_key, value, previous: V | undefined) => (previous === undefined ? value : reducer(previous, value)), valueSerde, options)
+  }
+
+  /**
+   * Starts a cogroup: this stream and others grouped by the same key (`.cogroup(other,
+   * aggregator)`), each with its own value type and aggregator, folded into one aggregate per
+   * key (or window) in one store, as Kafka Streams' cogroup. The streams must be
+   * co-partitioned: each grouped stream has been repartitioned by its key where it changed, and
+   * their topics must have as many partitions (checked when the application starts).
+   */
+  cogroup<VA>(aggregator: Aggregator<K, V, VA>): CogroupedKStream<K, VA> {
+    return new CogroupedKStream<K, VA>([{ grouped: this, aggregator }])
   }
 
   windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>
@@ -67,13 +81,6 @@ export class KGroupedStream<K, V> {
   }
 
   private aggregateWith<VA>(operation: string, update: AggregateUpdate<K, V, VA>, valueSerde: Serde<VA>, options: MaterializedOptions): KTable<K, VA> {
-    const store = this.builder.storeName(`${this.lineage}-${operation}`, options.store)
-    const name = this.builder.nodeName(operation, options.name)
-    this.builder.graph.addProcessor(name, keyValueAggregateProcessor(store, update), this.node)
-    this.builder.graph.addStateStore(
-      { name: store, type: 'keyValue', keySerde: this.keySerde, valueSerde, logging: options.logging ?? true, backend: options.backend },
-      name,
-    )
-    return new KTable(this.builder, name, this.lineage, this.keySerde, valueSerde, store)
+    return addKeyValueAggregate(groupedSource(this), operation, update, valueSerde, options)
   }
 }

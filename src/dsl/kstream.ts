@@ -1,4 +1,5 @@
 import { TopologyError } from '../errors.js'
+import type { FixedKeyProcessorSupplier } from '../processor/fixed-key-processor.js'
 import type { ProcessorSupplier } from '../processor/processor.js'
 import { Record } from '../processor/record.js'
 import { toMillis, type Duration } from '../base/duration.js'
@@ -13,6 +14,7 @@ import type { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import type { KTable } from './ktable.js'
 import { deduplicateProcessor, type IdExtractor } from './processors/deduplicate.js'
+import { processValuesProcessor } from './processors/process-values.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamTableJoinProcessor } from './processors/stream-table-join.js'
 import { joinStreams, type StreamJoinedOptions } from './stream-stream-join.js'
@@ -137,15 +139,25 @@ export class KStream<K, V> {
     return new BranchedKStream(this, this.builder.nodeName('split', options.name))
   }
 
-  /** Runs a custom processor (Processor API) with the stores it declares. */
+  /**
+   * Runs a custom processor (Processor API) with the stores it declares. It may forward records
+   * with any key, so a grouping or join after it repartitions first (see processValues).
+   */
   process<K2, V2>(supplier: ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions = {}): KStream<K2, V2> {
-    const name = this.builder.nodeName('process', options.name)
-    this.builder.graph.addProcessor(name, supplier, this.node)
-    for (const store of options.stores ?? []) {
-      if (typeof store === 'string') this.builder.graph.connectProcessorAndStateStores(name, store)
-      else this.builder.graph.addStateStore(store, name)
-    }
+    const name = this.addCustomProcessor('process', () => supplier, options)
     return new KStream<K2, V2>(this.builder, name, this.lineage, undefined, undefined, true)
+  }
+
+  /**
+   * Runs a custom processor that may change values, timestamps and headers but not keys (Kafka
+   * Streams' processValues): it receives FixedKeyRecords, which have no withKey, and forwards
+   * `record.withValue(...)`; forwarding anything else fails, naming the node. Keys stay as
+   * they came, so, unlike after process(), a grouping or join after it repartitions only if
+   * an earlier operation changed keys.
+   */
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, options: ProcessOptions = {}): KStream<K, VOut> {
+    const name = this.addCustomProcessor('process-values', (node) => processValuesProcessor(node, supplier), options)
+    return new KStream<K, VOut>(this.builder, name, this.lineage, this.keySerde, undefined, this.keyChanged)
   }
 
   /**
@@ -255,6 +267,17 @@ export class KStream<K, V> {
     const name = this.builder.nodeName(kind, options.name)
     this.builder.graph.addProcessor(name, statelessProcessor(transform), this.node)
     return new KStream(this.builder, name, this.lineage, keySerde, valueSerde, this.keyChanged || keyChanges)
+  }
+
+  /** Adds a user's processor node with the stores it declares (new ones as specs, existing ones by name). */
+  private addCustomProcessor<K2, V2>(kind: string, supplierFor: (node: string) => ProcessorSupplier<K, V, K2, V2>, options: ProcessOptions): string {
+    const name = this.builder.nodeName(kind, options.name)
+    this.builder.graph.addProcessor(name, supplierFor(name), this.node)
+    for (const store of options.stores ?? []) {
+      if (typeof store === 'string') this.builder.graph.connectProcessorAndStateStores(name, store)
+      else this.builder.graph.addStateStore(store, name)
+    }
+    return name
   }
 
   private throughRepartitionTopic(generatedBase: string, keySerde: Serde<K>, valueSerde: Serde<V> | undefined, options: GroupedOptions<K, V> | GroupedOptions<unknown, V>, operation: string): KStream<K, V> {

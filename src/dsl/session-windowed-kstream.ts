@@ -3,11 +3,12 @@ import { TopologyError } from '../errors.js'
 import { longSerde } from '../serde/numbers.js'
 import { nullableSerde } from '../serde/nullable.js'
 import type { Serde } from '../serde/serde.js'
-import { stringSerde } from '../serde/string.js'
 import { windowedSerde } from '../serde/windowed.js'
+import { groupedSource, type AggregationSource } from './aggregation-source.js'
+import { addWindowedAggregate } from './windowed-aggregation.js'
 import type { AggregateOptions, KGroupedStream, MaterializedOptions, ReduceOptions } from './kgrouped-stream.js'
 import { KTable } from './ktable.js'
-import { sessionAggregateProcessor, type SessionAggregation } from './processors/session-aggregate.js'
+import { sessionAggregateProcessor, sessionAggregation, type SessionAggregation } from './processors/session-aggregate.js'
 import type { SessionWindows } from './session-windows.js'
 import type { WindowedOptions } from './time-windowed-kstream.js'
 
@@ -47,16 +48,7 @@ export class SessionWindowedKStream<K, V> {
     merger: (key: K, aggregateOne: VA, aggregateTwo: VA) => VA,
     options: AggregateOptions<VA> & WindowedOptions<K, V>,
   ): KTable<Windowed<K>, VA | null> {
-    return this.aggregateWith(
-      'aggregate',
-      {
-        initializer,
-        aggregator: (key, value, aggregate) => aggregator(key, value, aggregate === undefined ? initializer() : aggregate),
-        merger: (key, aggregate, session) => merger(key, aggregate === undefined ? initializer() : aggregate, session),
-      },
-      options.value,
-      options,
-    )
+    return this.aggregateWith('aggregate', sessionAggregation(initializer, aggregator, merger), options.value, options)
   }
 
   /** Combines each session's values with `reducer`; merged sessions are reduced together, oldest first. */
@@ -81,25 +73,25 @@ export class SessionWindowedKStream<K, V> {
     valueSerde: Serde<VA>,
     options: MaterializedOptions & WindowedOptions<K, V>,
   ): KTable<Windowed<K>, VA | null> {
-    const { builder, keySerde, lineage } = this.grouped
-    const store = builder.storeName(`${lineage}-session-${operation}`, options.store)
-    const name = builder.nodeName(`session-${operation}`, options.name)
-    const emit = options.emit ?? 'update'
-    const emittedStoreName = emit === 'final' ? builder.storeName(`${store}-emitted`) : undefined
-    builder.graph.addProcessor(
-      name,
-      sessionAggregateProcessor({ storeName: store, windows: this.windows, aggregation, emit, emittedStoreName, onLateRecord: options.onLateRecord }),
-      this.grouped.node,
-    )
-    builder.graph.addStateStore(
-      { name: store, type: 'session', keySerde, valueSerde, logging: options.logging ?? true, backend: options.backend, retentionMs: this.windows.retentionMs },
-      name,
-    )
-    if (emittedStoreName) {
-      builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
-    }
-    // A session is closed once stream time is past its end + gap + grace (it can no longer grow).
-    const { inactivityGapMs, graceMs } = this.windows
-    return new KTable<Windowed<K>, VA | null>(builder, name, lineage, windowedSerde(keySerde), nullableSerde(valueSerde), undefined, undefined, (key) => key.window.end + inactivityGapMs + graceMs + 1)
+    return addSessionAggregate(groupedSource(this.grouped), this.windows, `session-${operation}`, aggregation, valueSerde, options)
   }
+}
+
+/** @internal A session count / aggregate / reduce of a grouped stream or a cogroup, into a session store. */
+export function addSessionAggregate<K, V, VA>(
+  source: AggregationSource<K, V>,
+  windows: SessionWindows,
+  operation: string,
+  aggregation: SessionAggregation<K, V, VA>,
+  valueSerde: Serde<VA>,
+  options: MaterializedOptions & WindowedOptions<K, V>,
+): KTable<Windowed<K>, VA | null> {
+  const { builder, keySerde, lineage } = source
+  // A session is closed once stream time is past its end + gap + grace (it can no longer grow).
+  const closesAt = (key: Windowed<K>) => key.window.end + windows.inactivityGapMs + windows.graceMs + 1
+  return addWindowedAggregate(source, operation, options, {
+    processor: (stores) => sessionAggregateProcessor({ ...stores, windows, aggregation, onLateRecord: options.onLateRecord }),
+    store: { type: 'session', keySerde, valueSerde, retentionMs: windows.retentionMs },
+    table: (node) => new KTable<Windowed<K>, VA | null>(builder, node, lineage, windowedSerde(keySerde), nullableSerde(valueSerde), undefined, undefined, closesAt),
+  })
 }

@@ -2,12 +2,13 @@ import type { Windowed } from '../base/windowed.js'
 import { TopologyError } from '../errors.js'
 import { longSerde } from '../serde/numbers.js'
 import type { Serde } from '../serde/serde.js'
-import { stringSerde } from '../serde/string.js'
 import { valueAndTimestampSerde } from '../serde/value-and-timestamp.js'
 import { windowedSerde } from '../serde/windowed.js'
 import type { AggregateOptions, KGroupedStream, MaterializedOptions, ReduceOptions } from './kgrouped-stream.js'
 import { KTable } from './ktable.js'
-import type { AggregateUpdate } from './processors/key-value-aggregate.js'
+import { aggregateUpdate, type AggregateUpdate } from './processors/key-value-aggregate.js'
+import { groupedSource, type AggregationSource } from './aggregation-source.js'
+import { addWindowedAggregate } from './windowed-aggregation.js'
 import { slidingWindowAggregateProcessor } from './processors/sliding-window-aggregate.js'
 import type { SlidingWindows } from './sliding-windows.js'
 import type { WindowedOptions } from './time-windowed-kstream.js'
@@ -32,7 +33,7 @@ export class SlidingWindowedKStream<K, V> {
   }
 
   aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA> & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
-    return this.aggregateWith('aggregate', (key, value, previous: VA | undefined) => aggregator(key, value, previous === undefined ? initializer() : previous), options.value, options)
+    return this.aggregateWith('aggregate', aggregateUpdate(initializer, aggregator), options.value, options)
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: ReduceOptions<V> & WindowedOptions<K, V> = {}): KTable<Windowed<K>, V> {
@@ -42,30 +43,28 @@ export class SlidingWindowedKStream<K, V> {
   }
 
   private aggregateWith<VA>(operation: string, update: AggregateUpdate<K, V, VA>, valueSerde: Serde<VA>, options: MaterializedOptions & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
-    const { builder, keySerde, lineage } = this.grouped
-    const store = builder.storeName(`${lineage}-sliding-${operation}`, options.store)
-    const name = builder.nodeName(`sliding-${operation}`, options.name)
-    const emit = options.emit ?? 'update'
-    const emittedStoreName = emit === 'final' ? builder.storeName(`${store}-emitted`) : undefined
-    builder.graph.addProcessor(name, slidingWindowAggregateProcessor({ storeName: store, windows: this.windows, update, emit, emittedStoreName, onLateRecord: options.onLateRecord }), this.grouped.node)
-    builder.graph.addStateStore(
-      {
-        name: store,
-        type: 'window',
-        keySerde,
-        valueSerde: valueAndTimestampSerde(valueSerde),
-        logging: options.logging ?? true,
-        backend: options.backend,
-        windowSizeMs: this.windows.timeDifferenceMs,
-        retentionMs: this.windows.retentionMs,
-      },
-      name,
-    )
-    if (emittedStoreName) {
-      builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
-    }
-    // A sliding window is closed once stream time is past its end + grace.
-    const graceMs = this.windows.graceMs
-    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, (key) => key.window.end + graceMs + 1)
+    return addSlidingWindowAggregate(groupedSource(this.grouped), this.windows, `sliding-${operation}`, update, valueSerde, options)
   }
+}
+
+/**
+ * @internal A sliding-window count / aggregate / reduce of a grouped stream or a cogroup, into a
+ * window store of `{ value, timestamp }`.
+ */
+export function addSlidingWindowAggregate<K, V, VA>(
+  source: AggregationSource<K, V>,
+  windows: SlidingWindows,
+  operation: string,
+  update: AggregateUpdate<K, V, VA>,
+  valueSerde: Serde<VA>,
+  options: MaterializedOptions & WindowedOptions<K, V>,
+): KTable<Windowed<K>, VA> {
+  const { builder, keySerde, lineage } = source
+  // A sliding window is closed once stream time is past its end + grace.
+  const closesAt = (key: Windowed<K>) => key.window.end + windows.graceMs + 1
+  return addWindowedAggregate(source, operation, options, {
+    processor: (stores) => slidingWindowAggregateProcessor({ ...stores, windows, update, onLateRecord: options.onLateRecord }),
+    store: { type: 'window', keySerde, valueSerde: valueAndTimestampSerde(valueSerde), windowSizeMs: windows.timeDifferenceMs, retentionMs: windows.retentionMs },
+    table: (node) => new KTable<Windowed<K>, VA>(builder, node, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, closesAt),
+  })
 }

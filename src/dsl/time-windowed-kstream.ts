@@ -1,13 +1,14 @@
 import { longSerde } from '../serde/numbers.js'
 import type { Serde } from '../serde/serde.js'
 import { windowedSerde } from '../serde/windowed.js'
-import { stringSerde } from '../serde/string.js'
 import type { Windowed } from '../base/windowed.js'
 import { TopologyError } from '../errors.js'
 import type { AggregateOptions, KGroupedStream, MaterializedOptions, ReduceOptions } from './kgrouped-stream.js'
 import { KTable } from './ktable.js'
-import type { AggregateUpdate } from './processors/key-value-aggregate.js'
-import { windowAggregateProcessor, type EmitStrategy, type LateRecordHandler } from './processors/window-aggregate.js'
+import { aggregateUpdate, type AggregateUpdate } from './processors/key-value-aggregate.js'
+import { prefetchWindows, windowAggregateProcessor, type EmitStrategy, type LateRecordHandler } from './processors/window-aggregate.js'
+import { groupedSource, type AggregationSource } from './aggregation-source.js'
+import { addWindowedAggregate } from './windowed-aggregation.js'
 import type { TimeWindows } from './time-windows.js'
 
 export interface WindowedOptions<K, V> {
@@ -33,7 +34,7 @@ export class TimeWindowedKStream<K, V> {
   }
 
   aggregate<VA>(initializer: () => VA, aggregator: (key: K, value: V, aggregate: VA) => VA, options: AggregateOptions<VA> & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
-    return this.aggregateWith('aggregate', (key, value, previous: VA | undefined) => aggregator(key, value, previous === undefined ? initializer() : previous), options.value, options)
+    return this.aggregateWith('aggregate', aggregateUpdate(initializer, aggregator), options.value, options)
   }
 
   reduce(reducer: (aggregate: V, value: V) => V, options: ReduceOptions<V> & WindowedOptions<K, V> = {}): KTable<Windowed<K>, V> {
@@ -43,29 +44,24 @@ export class TimeWindowedKStream<K, V> {
   }
 
   private aggregateWith<VA>(operation: string, update: AggregateUpdate<K, V, VA>, valueSerde: Serde<VA>, options: MaterializedOptions & WindowedOptions<K, V>): KTable<Windowed<K>, VA> {
-    const { builder, keySerde, lineage } = this.grouped
-    const store = builder.storeName(`${lineage}-windowed-${operation}`, options.store)
-    const name = builder.nodeName(`windowed-${operation}`, options.name)
-    const emit = options.emit ?? 'update'
-    const emittedStoreName = emit === 'final' ? builder.storeName(`${store}-emitted`) : undefined
-    builder.graph.addProcessor(name, windowAggregateProcessor({ storeName: store, windows: this.windows, update, emit, emittedStoreName, onLateRecord: options.onLateRecord }), this.grouped.node)
-    builder.graph.addStateStore(
-      {
-        name: store,
-        type: 'window',
-        keySerde,
-        valueSerde,
-        logging: options.logging ?? true,
-        backend: options.backend,
-        windowSizeMs: this.windows.sizeMs,
-        retentionMs: this.windows.retentionMs,
-      },
-      name,
-    )
-    if (emittedStoreName) {
-      builder.graph.addStateStore({ name: emittedStoreName, type: 'keyValue', keySerde: stringSerde(), valueSerde: longSerde(), logging: options.logging ?? true, backend: options.backend }, name)
-    }
-    const graceMs = this.windows.graceMs
-    return new KTable<Windowed<K>, VA>(builder, name, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, (key) => key.window.end + graceMs)
+    return addTimeWindowAggregate(groupedSource(this.grouped), this.windows, `windowed-${operation}`, update, valueSerde, options)
   }
+}
+
+/** @internal A time-windowed count / aggregate / reduce of a grouped stream or a cogroup, into a window store. */
+export function addTimeWindowAggregate<K, V, VA>(
+  source: AggregationSource<K, V>,
+  windows: TimeWindows,
+  operation: string,
+  update: AggregateUpdate<K, V, VA>,
+  valueSerde: Serde<VA>,
+  options: MaterializedOptions & WindowedOptions<K, V>,
+): KTable<Windowed<K>, VA> {
+  const { builder, keySerde, lineage } = source
+  return addWindowedAggregate(source, operation, options, {
+    processor: (stores) => windowAggregateProcessor({ ...stores, windows, update, onLateRecord: options.onLateRecord }),
+    store: { type: 'window', keySerde, valueSerde, windowSizeMs: windows.sizeMs, retentionMs: windows.retentionMs },
+    prefetch: prefetchWindows(windows),
+    table: (node) => new KTable<Windowed<K>, VA>(builder, node, lineage, windowedSerde(keySerde), valueSerde, undefined, undefined, (key) => key.window.end + windows.graceMs),
+  })
 }

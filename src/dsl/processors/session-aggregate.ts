@@ -6,6 +6,7 @@ import type { CachingProcessor } from '../../processor/processor-capabilities.js
 import { Record } from '../../processor/record.js'
 import type { KeyValue, KeyValueStore, SessionStore } from '../../state/store.js'
 import type { SessionWindows } from '../session-windows.js'
+import type { Aggregator } from './key-value-aggregate.js'
 import { cacheIdOf, UpdateCache } from './update-cache.js'
 import type { EmitStrategy, LateRecordHandler } from './window-aggregate.js'
 
@@ -16,6 +17,18 @@ export interface SessionAggregation<K, V, VA> {
   readonly aggregator: (key: K, value: V, aggregate: VA | undefined) => VA
   /** Folds a merged session's aggregate into the one gathered so far (undefined before the first, for reduce). */
   readonly merger: (key: K, aggregate: VA | undefined, session: VA) => VA
+}
+
+/** Kafka Streams' Merger: one aggregate from two sessions' aggregates. */
+export type Merger<K, VA> = (key: K, aggregateOne: VA, aggregateTwo: VA) => VA
+
+/** aggregate(): a session starts from `initializer()`; the sessions a record bridges are folded with `merger` first. */
+export function sessionAggregation<K, V, VA>(initializer: () => VA, aggregator: Aggregator<K, V, VA>, merger: Merger<K, VA>): SessionAggregation<K, V, VA> {
+  return {
+    initializer,
+    aggregator: (key, value, aggregate) => aggregator(key, value, aggregate === undefined ? initializer() : aggregate),
+    merger: (key, aggregate, session) => merger(key, aggregate === undefined ? initializer() : aggregate, session),
+  }
 }
 
 export interface SessionAggregateOptions<K, V, VA> {

@@ -3,7 +3,7 @@ import { checkEventTime } from '../../processor/event-time.js'
 import { Record } from '../../processor/record.js'
 import type { InternalProcessorContext } from '../../processor/internal-processor-context.js'
 import type { CachingProcessor, PrefetchingProcessor } from '../../processor/processor-capabilities.js'
-import type { KeyValueStore, WindowStore } from '../../state/store.js'
+import type { KeyValueStore, StateStore, WindowStore } from '../../state/store.js'
 import type { TimeWindow, Windowed } from '../../base/windowed.js'
 import type { TimeWindows } from '../time-windows.js'
 import type { AggregateUpdate } from './key-value-aggregate.js'
@@ -28,6 +28,12 @@ export interface WindowAggregateOptions<K, V, VA> {
 
 const EMITTED_UP_TO = 'emitted-up-to'
 
+/** Loads the windows a batch's records will update with one multi-get, so that fetch() never waits. */
+export function prefetchWindows(windows: TimeWindows): (store: StateStore, records: readonly Record<unknown, unknown>[]) => Promise<void> {
+  return (store, records) =>
+    (store as PrefetchingWindowStore<unknown, unknown>).prefetch(records.flatMap((record) => windows.windowStartsFor(record.timestamp).map((windowStart) => ({ key: record.key, windowStart }))))
+}
+
 /**
  * Windowed count / aggregate / reduce. A record updates every window containing its timestamp
  * that is still open; for windows already closed it is dropped, counted in the task's metrics
@@ -36,9 +42,10 @@ const EMITTED_UP_TO = 'emitted-up-to'
  */
 export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptions<K, V, VA>): ProcessorSupplier<K, V, Windowed<K>, VA> {
   const { windows, update } = options
+  const prefetch = prefetchWindows(windows)
   return () => {
     let context: InternalProcessorContext<Windowed<K>, VA>
-    let store: PrefetchingWindowStore<K, VA>
+    let store: WindowStore<K, VA>
     let emitted: KeyValueStore<string, number> | undefined
     let emittedUpTo = -1
     let updates: UpdateCache<Windowed<K>, VA>
@@ -78,15 +85,14 @@ export function windowAggregateProcessor<K, V, VA>(options: WindowAggregateOptio
       init: (ctx) => {
         context = ctx as InternalProcessorContext<Windowed<K>, VA>
         updates = new UpdateCache(context.updateCacheMaxEntries, (update) => context.forward(update), context.updateCacheMaxBytes, context.metrics)
-        store = ctx.getStateStore<PrefetchingWindowStore<K, VA>>(options.storeName)
+        store = ctx.getStateStore<WindowStore<K, VA>>(options.storeName)
         if (options.emittedStoreName) {
           emitted = ctx.getStateStore<KeyValueStore<string, number>>(options.emittedStoreName)
           emittedUpTo = emitted.get(EMITTED_UP_TO) ?? -1
         }
       },
       forwardCached: () => updates.forwardAll(),
-      prefetch: (records) =>
-        store.prefetch(records.flatMap((record) => windows.windowStartsFor(record.timestamp).map((windowStart) => ({ key: record.key as K, windowStart })))),
+      prefetch: (records) => prefetch(store, records),
       process: (record) => {
         // Sources check event times, but a processor upstream may have set this one
         // (withTimestamp): a garbage time here would expire every window in the store.

@@ -61,4 +61,23 @@ describe('co-partitioning of joined topics', () => {
     await prepareTopics(admin, topology, { replicationFactor: 1, extraTopics: [] })
     expect(created.get('cop-clicks-join-repartition')).toBe(2)
   })
+
+  test('a cogroup of topics with different partition counts fails at start; a regrouped input takes the count of the others', async () => {
+    const topology = defineTopology({ applicationId: 'cop' }, (b) => {
+      const clicks = b.stream('clicks', { key: S, value: S }).groupByKey()
+      const views = b.stream('views', { key: S, value: S }).groupByKey()
+      const orders = b.stream('orders', { key: S, value: S }).groupBy((_order, customer) => customer, { key: S })
+      clicks
+        .cogroup((_key, _click, total: number) => total + 1)
+        .cogroup(views, (_key, _view, total) => total + 10)
+        .cogroup(orders, (_key, _order, total) => total + 100)
+        .aggregate(() => 0, { value: serdes.long(), store: 'totals' })
+    })
+    const start = prepareTopics(fakeAdmin({ clicks: 3, views: 4, orders: 4 }).admin, topology, { replicationFactor: 1, extraTopics: [] })
+    await expect(start).rejects.toThrow(/different partition counts \(clicks: 3, views: 4, cop-orders-group-by-repartition: 4\)/)
+    const { admin, created } = fakeAdmin({ clicks: 3, views: 3, orders: 8 })
+    await prepareTopics(admin, topology, { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-orders-group-by-repartition')).toBe(3)
+    expect(created.get('cop-totals-changelog')).toBe(3)
+  })
 })
