@@ -15,8 +15,12 @@ export class TaskMetrics {
   updateCacheHits = 0
   /** Held updates forwarded before the commit because the update cache was full. */
   updateCacheEvictions = 0
+  /** Bytes the task's update caches hold now (a level: not carried over from closed tasks). */
+  updateCacheBytes = 0
 
-  add(other: TaskMetrics): void {
+  /** Adds another task's counters, and its levels unless they are a closed task's (which hold nothing any more). */
+  add(other: TaskMetrics, levels = true): void {
+    if (levels) this.updateCacheBytes += other.updateCacheBytes
     this.recordsProcessed += other.recordsProcessed
     this.recordsProduced += other.recordsProduced
     this.lateRecordsDropped += other.lateRecordsDropped

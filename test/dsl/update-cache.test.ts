@@ -104,6 +104,22 @@ describe('aggregation updates held until commit', () => {
     })
   })
 
+  test("the bytes it holds are the task's updateCacheBytes level: up with each held update, back to 0 at the commit", async () => {
+    await withDriver(wordCounts, { backend: 'memory', updateCacheMaxEntries: 100 }, async (driver) => {
+      const input = driver.createInputTopic('words', S, S)
+      await input.pipeRecords([{ key: 'a', value: 'x', timestamp: 1 }])
+      const one = driver.metrics().updateCacheBytes
+      expect(one).toBeGreaterThan(0)
+      // The same key again replaces its held update: the level stays.
+      await input.pipeRecords([{ key: 'a', value: 'x', timestamp: 2 }])
+      expect(driver.metrics().updateCacheBytes).toBe(one)
+      await input.pipeRecords([{ key: 'bb', value: 'x', timestamp: 3 }])
+      expect(driver.metrics().updateCacheBytes).toBeGreaterThan(one)
+      await driver.commit()
+      expect(driver.metrics().updateCacheBytes).toBe(0)
+    })
+  })
+
   test('windowed counts are held per key and window', async () => {
     await withDriver(windowedCounts, { backend: 'memory', updateCacheMaxEntries: 100 }, async (driver) => {
       const output = driver.createOutputTopic('windowed-counts', serdes.windowed(S), serdes.long())

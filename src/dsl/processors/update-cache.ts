@@ -38,7 +38,7 @@ export class UpdateCache<K, V> {
     private readonly forward: (record: Record<K, V>) => void,
     private readonly maxBytes = DEFAULT_UPDATE_CACHE_MAX_BYTES,
     /** Where absorbed updates and early forwards are counted (the task's metrics). */
-    private readonly metrics?: Pick<TaskMetrics, 'updateCacheHits' | 'updateCacheEvictions'>,
+    private readonly metrics?: Pick<TaskMetrics, 'updateCacheHits' | 'updateCacheEvictions' | 'updateCacheBytes'>,
   ) {
     if (!(maxBytes >= 1)) throw new Error(`update cache maxBytes must be at least 1, got ${maxBytes}`)
   }
@@ -72,6 +72,7 @@ export class UpdateCache<K, V> {
     const bytes = 2 * id.length + approximateBytes(record.value) + HELD_OVERHEAD_BYTES
     this.pending.set(id, { record, bytes })
     this.held += bytes
+    if (this.metrics) this.metrics.updateCacheBytes += bytes - (previous?.bytes ?? 0)
     if (this.pending.size > this.maxEntries || this.held > this.maxBytes) {
       const forwarded = this.forwardOldest(this.pending.size - Math.floor(this.maxEntries * 0.9), Math.floor(this.maxBytes * 0.9))
       if (this.metrics) this.metrics.updateCacheEvictions += forwarded
@@ -86,12 +87,14 @@ export class UpdateCache<K, V> {
   /** Forwards the least recently updated: at least `count`, and until at most `keepBytes` are held. */
   private forwardOldest(count: number, keepBytes: number): number {
     const taken: Record<K, V>[] = []
+    const heldBefore = this.held
     for (const [id, { record, bytes }] of this.pending) {
       if (taken.length >= count && this.held <= keepBytes) break
       taken.push(record)
       this.pending.delete(id)
       this.held -= bytes
     }
+    if (this.metrics) this.metrics.updateCacheBytes -= heldBefore - this.held
     for (const record of taken) this.forward(record)
     return taken.length
   }

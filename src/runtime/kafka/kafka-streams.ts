@@ -138,7 +138,7 @@ export class KafkaStreams {
     config: StreamsConfig,
   ) {
     this.config = resolveConfig(topology.applicationId, config)
-    this.client = new KafkajsClient({ clientId: this.config.clientId, brokers: this.config.brokers, log: (message) => this.config.log(message) })
+    this.client = new KafkajsClient({ clientId: this.config.clientId, brokers: this.config.brokers, log: (message) => this.config.log(message), onError: (part) => this.streamsMetrics.clientError(part) })
     this.kafka = this.client.kafkajs
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve))
     const repartitionTopics = new Set(topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name))

@@ -177,7 +177,7 @@ export class TaskManager {
    */
   async discardUncommitted(): Promise<void> {
     for (const entry of this.active.values()) {
-      this.closedTaskMetrics.add(entry.task.metrics)
+      this.closedTaskMetrics.add(entry.task.metrics, false)
       await entry.task.close().catch(() => undefined)
       for (const store of entry.task.stores.values()) await store.close()
       await this.releaseProducer(entry)
@@ -311,7 +311,7 @@ export class TaskManager {
   }
 
   private async closeTask(entry: ActiveTask, clean: boolean): Promise<void> {
-    this.closedTaskMetrics.add(entry.task.metrics)
+    this.closedTaskMetrics.add(entry.task.metrics, false)
     await entry.task.close().catch(() => undefined)
     for (const store of entry.task.stores.values()) await store.close()
     if (!clean) await entry.checkpoint.remove()

@@ -40,6 +40,7 @@ export class StreamsMetrics {
   private readonly rebalances: Counter
   private readonly recoveries: Counter
   private readonly deadLetters: Counter
+  private readonly clientErrors: Counter
 
   constructor(
     readonly applicationId: string,
@@ -70,6 +71,16 @@ export class StreamsMetrics {
     perTask('sluice_duplicates_dropped_total', 'Records a deduplicate() step dropped because it had seen their id already.', (metrics) => metrics.duplicatesDropped)
     perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
     perTask('sluice_update_cache_hits_total', "Aggregation updates the update cache absorbed (the key's later update replaced them before the commit).", (metrics) => metrics.updateCacheHits)
+    new Gauge({
+      name: 'sluice_update_cache_bytes',
+      help: 'Bytes of aggregation updates the update cache holds until the commit, per task.',
+      labelNames: ['task_id'],
+      registers,
+      collect() {
+        this.reset()
+        for (const task of source.tasks()) this.set({ task_id: task.taskId }, task.metrics.updateCacheBytes)
+      },
+    })
     perTask('sluice_update_cache_evictions_total', 'Held aggregation updates forwarded before the commit because the update cache was full.', (metrics) => metrics.updateCacheEvictions)
     type StoreStats = CacheStats & { readonly bytes: number }
     const eachStore = (visit: (labels: { task_id: string; store: string }, stats: StoreStats) => void): void => {
@@ -127,6 +138,7 @@ export class StreamsMetrics {
     this.rebalances = new Counter({ name: 'sluice_rebalances_total', help: 'Group joins whose assignment this instance took on.', registers })
     this.recoveries = new Counter({ name: 'sluice_recoveries_total', help: 'Faults ridden out by closing the tasks and rejoining the group, by what failed.', labelNames: ['reason'], registers })
     this.deadLetters = new Counter({ name: 'sluice_dead_letters_total', help: 'Records written to the dead-letter topic.', registers })
+    this.clientErrors = new Counter({ name: 'sluice_client_errors_total', help: "Errors the Kafka client reported, by the part that reported them (consumer, producer, admin, connection).", labelNames: ['client'], registers })
   }
 
   observeProcess(seconds: number): void {
@@ -165,6 +177,10 @@ export class StreamsMetrics {
 
   recovered(reason: string): void {
     this.recoveries.inc({ reason })
+  }
+
+  clientError(part: string): void {
+    this.clientErrors.inc({ client: part })
   }
 
   deadLettered(): void {

@@ -52,6 +52,22 @@ describe('StreamsMetrics', () => {
     expect(sample(text, 'sluice_store_cache_bytes{task_id="0_0",store="counts",application_id="category-counts"}')).toBe(4096)
   })
 
+  test("update-cache bytes are a gauge per running task; the client's errors count by the part that reported them", async () => {
+    tasks[1].metrics.updateCacheBytes = 2048
+    tasks[1].metrics.recordsProduced = 4
+    metrics.clientError('producer')
+    metrics.clientError('producer')
+    metrics.clientError('consumer')
+    const text = await metrics.text()
+    expect(text).toContain('# TYPE sluice_update_cache_bytes gauge')
+    expect(sample(text, 'sluice_update_cache_bytes{task_id="0_1",application_id="category-counts"}')).toBe(2048)
+    expect(sample(text, 'sluice_update_cache_bytes{task_id="0_0",application_id="category-counts"}')).toBe(0)
+    expect(sample(text, 'sluice_records_produced_total{task_id="0_1",application_id="category-counts"}')).toBe(4)
+    expect(text).toContain('# TYPE sluice_client_errors_total counter')
+    expect(sample(text, 'sluice_client_errors_total{client="producer",application_id="category-counts"}')).toBe(2)
+    expect(sample(text, 'sluice_client_errors_total{client="consumer",application_id="category-counts"}')).toBe(1)
+  })
+
   test('the state is a gauge set to 1 for the current state only', async () => {
     state = 'STOPPING'
     const text = await metrics.text()

@@ -4,12 +4,17 @@ import type { PartitionReader, PartitionReaderOptions } from './partition-reader
 /** How the runtime reports a client's own log lines. */
 export type ClientLog = (message: string) => void
 
+/** Which of a client's parts an error it reported came from. */
+export type ClientPart = 'consumer' | 'producer' | 'admin' | 'connection'
+
 /** Where and as whom a client connects. */
 export interface ClientConfig {
   readonly clientId: string
   readonly brokers: readonly string[]
   /** Warnings and errors of the client itself; undefined: dropped. */
   readonly log?: ClientLog
+  /** Called for every error the client reports itself (the metrics' producer and consumer errors). */
+  readonly onError?: (part: ClientPart) => void
 }
 
 /**

@@ -1,13 +1,21 @@
 import './kafkajs-corrections.js' // corrects kafkajs before it loads
 import { Kafka, logLevel } from 'sluice-kafkajs'
 import type { AdminClient } from '../client/admin-client.js'
-import type { ClientConfig, KafkaClient } from '../client/kafka-client.js'
+import type { ClientConfig, ClientPart, KafkaClient } from '../client/kafka-client.js'
 import type { PartitionReader, PartitionReaderOptions } from '../client/partition-reader.js'
 import { KafkajsAdmin } from './kafkajs-admin.js'
 import { KafkajsPartitionReader } from './kafkajs-partition-reader.js'
 
 /** Rebalances are routine; their log lines would drown the warnings that matter. */
 const ROUTINE = /rebalanc|Response (Heartbeat|OffsetCommit|JoinGroup|SyncGroup)/i
+
+/** kafkajs names the module that logs (Consumer, Runner, Producer, Transaction, Admin, Connection, ...). */
+function partOf(namespace: string): ClientPart {
+  if (/consumer|runner|group|fetch/i.test(namespace)) return 'consumer'
+  if (/producer|transaction|partitioner/i.test(namespace)) return 'producer'
+  if (/admin/i.test(namespace)) return 'admin'
+  return 'connection'
+}
 
 /** The Kafka client on kafkajs (Sluice's own pinned copy, with its corrections). */
 export class KafkajsClient implements KafkaClient {
@@ -26,7 +34,8 @@ export class KafkajsClient implements KafkaClient {
       clientId: config.clientId,
       brokers: [...config.brokers],
       logLevel: verbose ? logLevel.DEBUG : log ? logLevel.WARN : logLevel.NOTHING,
-      logCreator: () => ({ level, log: entry }) => {
+      logCreator: () => ({ level, namespace, log: entry }) => {
+        if (level === logLevel.ERROR) config.onError?.(partOf(namespace))
         if (!log) return
         const text = `${entry.message}${entry.error ? ` (${String(entry.error)})` : ''}`
         if (verbose) return log(`kafka[${level}]: ${text}`)
