@@ -6,7 +6,8 @@ import pg from 'pg'
 import { serdes } from 'sluice'
 import { PostgresSink } from 'sluice/postgres'
 import { categoryCounts } from '../topologies/category-counts.js'
-import { BROKERS, kafka, prepareInput, RECORDS, runId, sluice } from './kafka.js'
+import { reachable } from '../test/global-setup.js'
+import { BROKERS, ensureKafka, kafka, prepareInput, RECORDS, runId, sluice } from './kafka.js'
 
 const PG_URL = process.env.SLUICE_PG_URL ?? 'postgres://sluice:sluice@127.0.0.1:5432/sluice'
 const SINK_ROWS = Number(process.env.BENCH_SINK_ROWS ?? 200_000)
@@ -61,8 +62,17 @@ async function sinkRate(): Promise<number> {
   return SINK_ROWS / seconds
 }
 
+/** Uses a PostgreSQL that already listens at SLUICE_PG_URL (any checkout's, or docker compose); else starts the project's own. */
+async function ensurePostgres(): Promise<void> {
+  const url = new URL(PG_URL)
+  if (await reachable(Number(url.port || 5432), url.hostname)) return
+  execFileSync('bash', ['scripts/services.sh', 'up', 'postgres'], { stdio: 'ignore' })
+}
+
 export async function run(): Promise<void> {
-  execFileSync('bash', ['scripts/services.sh', 'up', 'kafka', 'postgres'], { stdio: 'ignore' })
+  // As the test suite does: services already listening are used as they are (issue 13, item 5).
+  await ensureKafka()
+  await ensurePostgres()
   const input = `${runId}-transactions`
   await prepareInput(input)
   console.log(`${RECORDS} records on a 6-partition topic; category count at-least-once vs exactly-once, then the PostgreSQL sink`)
