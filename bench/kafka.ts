@@ -8,7 +8,7 @@ import { defineTopology, KafkaStreams, serdes, type StreamsConfig, type Topology
 import { retryRetriable } from '../src/runtime/kafka/retry-retriable.js'
 import { categoryCounts } from '../topologies/category-counts.js'
 import { reachable } from '../test/global-setup.js'
-import { benchTransactions } from './transactions.js'
+import { benchTransactions, LIGHT_HISTORY, type HistoryShape } from './transactions.js'
 
 /**
  * Records per run. A throughput of 1M records runs long enough (10-40 s per phase) that
@@ -51,7 +51,7 @@ export async function timeUntilConsumed(groupId: string, topics: readonly string
   return Number(process.hrtime.bigint() - started) / 1e9
 }
 
-export async function prepareInput(topic: string): Promise<void> {
+export async function prepareInput(topic: string, shape: HistoryShape = LIGHT_HISTORY): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
   // A broker started a moment ago may not host the new topic yet.
@@ -60,7 +60,7 @@ export async function prepareInput(topic: string): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   let batch: { key: string; value: string }[] = []
-  for (const { key, value } of benchTransactions(RECORDS)) {
+  for (const { key, value } of benchTransactions(RECORDS, 42, shape)) {
     batch.push({ key, value: JSON.stringify(value) })
     if (batch.length === 5000) {
       await producer.send({ topic, messages: batch })

@@ -2,8 +2,21 @@ import type { Transaction } from '../topologies/schemas.js'
 
 const CATEGORIES = ['grocery_pos', 'gas_transport', 'home', 'shopping_pos', 'kids_pets', 'shopping_net', 'entertainment', 'food_dining', 'personal_care', 'health_fitness', 'misc_pos', 'misc_net', 'grocery_net', 'travel']
 
-/** A small seeded generator of plausible transactions for benchmarks (not the shipped generator). */
-export function* benchTransactions(count: number, seed = 42): Generator<{ key: string; value: Transaction }> {
+/** How the generated history is shaped: card holders, and the mean event-time step between two transactions. */
+export interface HistoryShape {
+  readonly users: number
+  readonly meanStepSeconds: number
+}
+
+/** The light case: 5,000 card holders, 0.3 s apart on average (1M transactions span 3.5 days). */
+export const LIGHT_HISTORY: HistoryShape = { users: 5000, meanStepSeconds: 0.3 }
+
+/**
+ * A small seeded generator of plausible transactions for benchmarks (not the shipped generator).
+ * Event time moves by whole seconds: one second with probability meanStepSeconds when that is
+ * below 1, else a uniform step averaging it.
+ */
+export function* benchTransactions(count: number, seed = 42, shape: HistoryShape = LIGHT_HISTORY): Generator<{ key: string; value: Transaction }> {
   let state = seed >>> 0
   const random = (): number => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -14,8 +27,9 @@ export function* benchTransactions(count: number, seed = 42): Generator<{ key: s
   }
   let unixTime = 1_700_000_000
   for (let i = 0; i < count; i++) {
-    unixTime += random() < 0.3 ? 1 : 0
-    const cc = String(4000_0000_0000_0000 + Math.floor(random() * 5000))
+    const draw = random()
+    unixTime += shape.meanStepSeconds < 1 ? (draw < shape.meanStepSeconds ? 1 : 0) : Math.floor(draw * 2 * shape.meanStepSeconds + 0.5)
+    const cc = String(4000_0000_0000_0000 + Math.floor(random() * shape.users))
     yield {
       key: cc,
       value: {
