@@ -157,7 +157,7 @@ async function quixRepartition(_workload: Workload, input: string, applicationId
 
 /** Builds the Kafka Streams project once (target/ is the cache): Maven, from Maven Central. */
 function buildKafkaStreams(): string {
-  const classes = ['CategoryCounts', 'UserProfiles'].map((name) => join(KS_PROJECT, `target/classes/dev/sluice/bench/${name}.class`))
+  const classes = ['CategoryCounts', 'UserProfiles', 'PeerRunner'].map((name) => join(KS_PROJECT, `target/classes/dev/sluice/bench/${name}.class`))
   if (!classes.every((file) => existsSync(file)) || !existsSync(join(KS_PROJECT, 'target/libs'))) {
     console.log('  building the Kafka Streams peer with Maven (once)')
     execFileSync('mvn', ['-B', '-q', '-f', join(KS_PROJECT, 'pom.xml'), 'package', 'dependency:copy-dependencies', '-DoutputDirectory=target/libs', '-DincludeScope=runtime'], { stdio: 'inherit' })

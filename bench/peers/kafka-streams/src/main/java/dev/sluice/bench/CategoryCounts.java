@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -35,17 +32,11 @@ public final class CategoryCounts {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    String bootstrap = args[0], applicationId = args[1], input = args[2], output = args[3], stateDir = args[4], guarantee = args[5], commitInterval = args[6];
+    String input = args[2], output = args[3];
     long graceMs = Long.parseLong(args[7]);
     long windowMs = 60_000;
 
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-    if (!commitInterval.equals("default")) props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
-    props.put("auto.offset.reset", "earliest");
+    Properties props = PeerRunner.config(args);
 
     TimestampExtractor eventTime = (record, partitionTime) -> parse((String) record.value()).get("unix_time").asLong() * 1000;
     StreamsBuilder builder = new StreamsBuilder();
@@ -56,18 +47,6 @@ public final class CategoryCounts {
         .toStream()
         .to(output, Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, windowMs), Serdes.Long()));
 
-    KafkaStreams streams = new KafkaStreams(builder.build(), props);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      streams.close(Duration.ofSeconds(30));
-      stopped.countDown();
-    }));
-    streams.setUncaughtExceptionHandler(error -> {
-      error.printStackTrace();
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_APPLICATION;
-    });
-    streams.start();
-    System.out.println("kafka-streams category counts started: " + applicationId);
-    stopped.await();
+    PeerRunner.run(builder.build(), props, "category counts");
   }
 }

@@ -2,13 +2,9 @@ package dev.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -62,14 +58,8 @@ public final class UserProfiles {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    String bootstrap = args[0], applicationId = args[1], input = args[2], output = args[3], stateDir = args[4], guarantee = args[5], commitInterval = args[6];
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-    if (!commitInterval.equals("default")) props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval);
-    props.put("auto.offset.reset", "earliest");
+    String input = args[2], output = args[3];
+    Properties props = PeerRunner.config(args);
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("profiles"), Serdes.String(), Serdes.String()));
@@ -77,18 +67,6 @@ public final class UserProfiles {
         .process(Score::new, "profiles")
         .to(output, Produced.with(Serdes.String(), Serdes.String()));
 
-    KafkaStreams streams = new KafkaStreams(builder.build(), props);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      streams.close(Duration.ofSeconds(30));
-      stopped.countDown();
-    }));
-    streams.setUncaughtExceptionHandler(error -> {
-      error.printStackTrace();
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_APPLICATION;
-    });
-    streams.start();
-    System.out.println("kafka-streams user profiles started: " + applicationId);
-    stopped.await();
+    PeerRunner.run(builder.build(), props, "user profiles");
   }
 }
