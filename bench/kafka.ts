@@ -28,10 +28,14 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
     let total = 0
     for (const topic of topics) {
       const ends = await admin.fetchTopicOffsets(topic).catch(() => [])
+      // A topic not created yet (a peer's repartition topic before it starts) is not consumed; nothing to ask about it.
+      if (ends.length === 0) {
+        total += 1
+        continue
+      }
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
       // Clamped per partition: "high" is the last stable offset, which a group reading uncommitted records may pass.
       for (const end of ends) total += Math.max(0, Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? 0)))
-      if (ends.length === 0) total += 1
     }
     return total
   } finally {

@@ -370,8 +370,7 @@ export async function run(): Promise<void> {
     if (!workload) throw new Error(`unknown workload "${name}" (known: ${WORKLOADS.map((candidate) => candidate.name).join(', ')})`)
     return workload
   })
-  // quix-streams is not in the default list: its run never finished in session 7 (see the README).
-  const all = peers((process.env.BENCH_PEERS ?? 'sluice,kafka-streams').split(','))
+  const all = peers((process.env.BENCH_PEERS ?? 'sluice,kafka-streams,quix-streams').split(','))
   let failed = false
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
   for (const workload of workloads) {
