@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { defineTopology, KafkaStreams, serdes, type Topology } from 'sluice'
+import { storeCommand } from '../../src/cli/store-command.js'
 import { BROKERS, createTopic, produce, readTopic, unique, waitFor } from './kafka-helpers.js'
 
 const S = serdes.string()
@@ -35,15 +36,15 @@ describe('GlobalKTable on Kafka', () => {
     const topology = enrichment(applicationId, products, orders, output)
     const stateDirs = [join(tmpdir(), `${applicationId}-a`), join(tmpdir(), `${applicationId}-b`)]
     const logs: string[][] = [[], []]
-    const instance = (index: number): KafkaStreams =>
-      new KafkaStreams(topology, { brokers: BROKERS, stateDir: stateDirs[index], commitIntervalMs: 200, log: (line) => logs[index].push(line) })
+    const instance = (index: number, queryPort?: number): KafkaStreams =>
+      new KafkaStreams(topology, { brokers: BROKERS, stateDir: stateDirs[index], commitIntervalMs: 200, queryPort, log: (line) => logs[index].push(line) })
     const restoreLine = (index: number): string | undefined => logs[index].filter((line) => line.startsWith('restoring global store(s) products:')).at(-1)
     const enriched = async (count: number): Promise<Map<string, string>> => {
       const messages = await readTopic(output, { done: (all) => all.length >= count, timeoutMs: 60_000 })
       return new Map(messages.map((message) => [String(message.key), String(message.value)]))
     }
 
-    let a = instance(0)
+    let a = instance(0, 0)
     const b = instance(1)
     try {
       await Promise.all([a.start(), b.start()])
@@ -53,6 +54,18 @@ describe('GlobalKTable on Kafka', () => {
       // Orders produced before the start joined against the table as it was then: no "none".
       const first = await enriched(20)
       for (let i = 0; i < 20; i++) expect(first.get(`o${i}`)).toBe(`o${i}:${product(i)}:name-${i}`)
+      // The query server lists it and pages through its one instance.
+      const url = a.queryUrl as string
+      const listing = (await (await fetch(`${url}/stores`)).json()) as { stores: { name: string; tasks: { task: string; approximateEntries: number }[] }[] }
+      expect(listing.stores.find((store) => store.name === 'products')?.tasks).toEqual([{ task: 'global', approximateEntries: 30 }])
+      const keys: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = (await (await fetch(`${url}/stores/products/range?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { rows: { key: string }[]; next?: string }
+        keys.push(...page.rows.map((row) => row.key))
+        cursor = page.next
+      } while (cursor !== undefined)
+      expect(keys).toEqual(Array.from({ length: 30 }, (_, i) => product(i)))
       const tasks = [a, b].map((streams) => streams.status().tasks.length)
       expect(tasks.reduce((sum, count) => sum + count, 0)).toBe(2)
 
@@ -89,6 +102,10 @@ describe('GlobalKTable on Kafka', () => {
     } finally {
       await a.close()
     }
+    // A stopped instance's global store, read from its files (sluice store).
+    let printed = ''
+    await storeCommand(topology, ['count', 'products'], { json: true, stateDir: stateDirs[0], backend: 'leveldb', log: () => undefined, write: (text) => void (printed += text) })
+    expect(JSON.parse(printed)).toMatchObject({ count: 30 })
 
     // A wiped state directory is rebuilt from the whole topic.
     await rm(stateDirs[0], { recursive: true, force: true })
