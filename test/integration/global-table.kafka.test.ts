@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { defineTopology, KafkaStreams, serdes, type Topology } from 'sluice'
 import { storeCommand } from '../../src/cli/store-command.js'
-import { BROKERS, createTopic, produce, readTopic, unique, waitFor } from './kafka-helpers.js'
+import { BROKERS, createTopic, kafka, produce, readTopic, unique, waitFor } from './kafka-helpers.js'
 
 const S = serdes.string()
 
@@ -121,4 +121,37 @@ describe('GlobalKTable on Kafka', () => {
       for (const dir of stateDirs) await rm(dir, { recursive: true, force: true })
     }
   }, 240_000)
+
+  test('under exactly-once the global store reads committed records only', async () => {
+    const applicationId = unique('global-table-eos')
+    const products = `${applicationId}-products`
+    const orders = `${applicationId}-orders`
+    await createTopic(products, 2)
+    await createTopic(orders, 1)
+    const producer = kafka.producer({ transactionalId: `${applicationId}-writer`, idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    const write = async (key: string, value: string, commit: boolean): Promise<void> => {
+      const transaction = await producer.transaction()
+      await transaction.send({ topic: products, messages: [{ key, value }] })
+      await (commit ? transaction.commit() : transaction.abort())
+    }
+    const stateDir = join(tmpdir(), `${applicationId}-state`)
+    const streams = new KafkaStreams(enrichment(applicationId, products, orders, `${applicationId}-out`), { brokers: BROKERS, stateDir, processingGuarantee: 'exactly_once', log: () => undefined })
+    try {
+      await write('kept', 'yes', true)
+      await write('aborted', 'no', false)
+      await streams.start()
+      const store = streams.store<string, string>('products')
+      expect(await store.get('kept')).toBe('yes')
+      expect(await store.get('aborted')).toBeUndefined()
+      await write('aborted-later', 'no', false)
+      await write('kept-later', 'yes', true)
+      await waitFor(async () => (await store.get('kept-later')) === 'yes', 30_000, 'the committed update')
+      expect(await store.get('aborted-later')).toBeUndefined()
+    } finally {
+      await producer.disconnect()
+      await streams.close()
+      await rm(stateDir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
