@@ -2,13 +2,14 @@
 
 import './runtime/kafka/kafkajs/kafkajs-corrections.js' // corrects kafkajs before anything loads it
 
-export { defineTopology, StreamsBuilder, type StreamOptions, type TableOptions, type TopologyConfig } from './dsl/streams-builder.js'
+export { defineTopology, StreamsBuilder, type GlobalTableOptions, type StreamOptions, type TableOptions, type TopologyConfig } from './dsl/streams-builder.js'
 export { KStream, type DeduplicateOptions, type GroupedOptions, type KeyValuePair, type Named, type ProcessOptions, type ToOptions } from './dsl/kstream.js'
 export type { IdExtractor } from './dsl/processors/deduplicate.js'
 export { BranchedKStream } from './dsl/branched-kstream.js'
 export { KGroupedStream, type AggregateOptions, type MaterializedOptions, type ReduceOptions } from './dsl/kgrouped-stream.js'
 export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-kstream.js'
 export { KTable } from './dsl/ktable.js'
+export { GlobalKTable } from './dsl/global-ktable.js'
 export { KGroupedTable, type TableGroupedOptions } from './dsl/kgrouped-table.js'
 export type { TableJoinedOptions, TableOperationOptions } from './dsl/table-operations.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
@@ -70,4 +71,5 @@ export { defineWebhookSink, type WebhookRecordPosition, type WebhookSinkConfig }
 // Types the public signatures above refer to (what a Topology, a store option or a running config holds).
 export type { ResolvedStreamsConfig } from './runtime/streams-config.js'
 export type { InternalTopic, ProcessorNode, SinkNode, SourceNode, TopologyNode } from './topology/nodes.js'
+export type { GlobalStore } from './topology/global-store.js'
 export type { AnyStoreSpec } from './state/store.js'

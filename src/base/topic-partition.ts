@@ -7,7 +7,8 @@ export interface TopicPartition {
 /**
  * `<topic>:<partition>`, e.g. `orders:3`: the key of every map kept per topic-partition
  * (committed offsets, positions, changelog ends). Kafka topic names cannot hold `:`, and a key
- * is parsed at its last `:` anyway. These keys live in memory only: nothing persisted uses them.
+ * is parsed at its last `:` anyway. Only the global stores' checkpoint persists them (offsets per
+ * partition of their topics); everything else keeps them in memory.
  */
 export function topicPartitionKey({ topic, partition }: TopicPartition): string {
   return `${topic}:${partition}`

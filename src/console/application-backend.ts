@@ -62,13 +62,17 @@ export class ApplicationBackend implements ConsoleBackend {
     const topology = this.application.topology
     const nodeSubtopology: { [node: string]: number } = {}
     for (const subtopology of topology.subtopologies) for (const node of subtopology.nodes) nodeSubtopology[node.name] = subtopology.id
+    for (const global of topology.globalStores) for (const node of [global.source.name, global.processorName]) nodeSubtopology[node] = global.id
     return {
       applicationId: topology.applicationId,
       picture: topologyPicture(topology),
       nodeSubtopology,
-      stores: topology.subtopologies.flatMap((subtopology) =>
-        subtopology.stores.map((store) => ({ name: store.name, type: store.type, subtopology: subtopology.id, windowSizeMs: store.windowSizeMs, changelog: topology.changelogTopicOf(store.name) })),
-      ),
+      stores: [
+        ...topology.subtopologies.flatMap((subtopology) =>
+          subtopology.stores.map((store) => ({ name: store.name, type: store.type, subtopology: subtopology.id, windowSizeMs: store.windowSizeMs, changelog: topology.changelogTopicOf(store.name) })),
+        ),
+        ...topology.globalStores.map((global) => ({ name: global.spec.name, type: global.spec.type, subtopology: global.id, global: true, topic: global.topic })),
+      ],
       internalTopics: topology.internalTopics.map((topic) => ({ name: topic.name, kind: topic.kind })),
       outputTopics: [...new Set(topology.subtopologies.flatMap((subtopology) => subtopology.nodes.flatMap((node) => (node.kind === 'sink' && node.repartition !== true ? [node.topic] : []))))],
       deadLetterTopic: this.application.config.deadLetterTopic,

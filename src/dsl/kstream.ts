@@ -13,12 +13,14 @@ import { BranchedKStream } from './branched-kstream.js'
 import type { JoinWindows } from './join-windows.js'
 import { KGroupedStream } from './kgrouped-stream.js'
 import type { KTable } from './ktable.js'
+import { GlobalKTable } from './global-ktable.js'
 import { deduplicateProcessor, type IdExtractor } from './processors/deduplicate.js'
 import { processValuesProcessor } from './processors/process-values.js'
 import { statelessProcessor } from './processors/stateless.js'
 import { streamTableJoinProcessor } from './processors/stream-table-join.js'
 import { joinStreams, type StreamJoinedOptions } from './stream-stream-join.js'
 import { tableValueGetter } from './table-operations.js'
+import { storeValueGetter, type TableValueGetter } from './table-value-getter.js'
 import type { StreamsBuilder } from './streams-builder.js'
 
 export interface Named {
@@ -50,6 +52,10 @@ export interface DeduplicateOptions extends Named {
   /** Name of the store of seen ids (changelogged like every store). */
   store?: string
 }
+
+/** A global table of any types, for the join overloads' implementation (serdes make GlobalKTable invariant). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyGlobalKTable = GlobalKTable<any, any>
 
 /** A key-value pair as returned by map / flatMap. */
 export type KeyValuePair<K, V> = readonly [K, V]
@@ -213,14 +219,31 @@ export class KStream<K, V> {
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, options?: GroupedOptions<K, V>): KStream<K, VR>
   /** Joins records of the same key from both streams whose timestamps lie within the join windows (see JoinWindows). */
   join<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  /**
+   * Joins each record with the global table's value for the key `keySelector` computes from the
+   * record (Kafka Streams' KStream#join(GlobalKTable, KeyValueMapper, ValueJoiner)): no
+   * repartitioning, the stream's key stays. Records whose computed key is null or undefined, or
+   * has no table value, are not emitted.
+   */
+  join<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null | undefined,
+    joiner: (value: V, globalValue: VG, key: K) => VR,
+    options?: Named,
+  ): KStream<K, VR>
   join<VO, VR>(
-    other: KTable<K, VO> | KStream<K, VO>,
-    joiner: (value: V, otherValue: VO, key: K) => VR,
-    windowsOrOptions?: JoinWindows | GroupedOptions<K, V>,
-    options?: StreamJoinedOptions<K, V, VO>,
+    other: KTable<K, VO> | KStream<K, VO> | AnyGlobalKTable,
+    joiner: ((value: V, otherValue: VO, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrOptions?: JoinWindows | GroupedOptions<K, V> | ((value: V, otherValue: VO, key: K) => VR),
+    options?: StreamJoinedOptions<K, V, VO> | Named,
   ): KStream<K, VR> {
-    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => joiner(value as V, otherValue as VO, key), windowsOrOptions as JoinWindows, 'inner', options)
-    return this.joinTable(other, (value, tableValue, key) => joiner(value, tableValue as VO, key), 'inner', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
+    if (other instanceof GlobalKTable) {
+      const globalJoiner = windowsOrOptions as (value: V, globalValue: VO, key: K) => VR
+      return this.joinGlobal(other, joiner as (key: K, value: V) => unknown, (value, globalValue: VO | undefined, key) => globalJoiner(value, globalValue as VO, key), 'inner', options as Named | undefined)
+    }
+    const valueJoiner = joiner as (value: V, otherValue: VO, key: K) => VR
+    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => valueJoiner(value as V, otherValue as VO, key), windowsOrOptions as JoinWindows, 'inner', options as StreamJoinedOptions<K, V, VO>)
+    return this.joinTable(other, (value, tableValue, key) => valueJoiner(value, tableValue as VO, key), 'inner', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
   }
 
   /** Joins each record with the table's value for its key, or undefined when it has none. */
@@ -230,14 +253,28 @@ export class KStream<K, V> {
    * undefined for the other value, when its window has closed (stream time past t + after + grace).
    */
   leftJoin<VO, VR>(other: KStream<K, VO>, joiner: (value: V, otherValue: VO | undefined, key: K) => VR, windows: JoinWindows, options?: StreamJoinedOptions<K, V, VO>): KStream<K, VR>
+  /**
+   * Joins each record with the global table's value for the key `keySelector` computes from
+   * the record, or undefined when it has none (a null or undefined computed key included); see join().
+   */
+  leftJoin<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null | undefined,
+    joiner: (value: V, globalValue: VG | undefined, key: K) => VR,
+    options?: Named,
+  ): KStream<K, VR>
   leftJoin<VO, VR>(
-    other: KTable<K, VO> | KStream<K, VO>,
-    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
-    windowsOrOptions?: JoinWindows | GroupedOptions<K, V>,
-    options?: StreamJoinedOptions<K, V, VO>,
+    other: KTable<K, VO> | KStream<K, VO> | AnyGlobalKTable,
+    joiner: ((value: V, otherValue: VO | undefined, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrOptions?: JoinWindows | GroupedOptions<K, V> | ((value: V, otherValue: VO | undefined, key: K) => VR),
+    options?: StreamJoinedOptions<K, V, VO> | Named,
   ): KStream<K, VR> {
-    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => joiner(value as V, otherValue, key), windowsOrOptions as JoinWindows, 'left', options)
-    return this.joinTable(other, joiner, 'left', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
+    if (other instanceof GlobalKTable) {
+      return this.joinGlobal(other, joiner as (key: K, value: V) => unknown, windowsOrOptions as (value: V, globalValue: VO | undefined, key: K) => VR, 'left', options as Named | undefined)
+    }
+    const valueJoiner = joiner as (value: V, otherValue: VO | undefined, key: K) => VR
+    if (other instanceof KStream) return joinStreams(this, other, (value, otherValue, key) => valueJoiner(value as V, otherValue, key), windowsOrOptions as JoinWindows, 'left', options as StreamJoinedOptions<K, V, VO>)
+    return this.joinTable(other, valueJoiner, 'left', (windowsOrOptions ?? {}) as GroupedOptions<K, V>)
   }
 
   /**
@@ -302,8 +339,23 @@ export class KStream<K, V> {
     if (!getter) throw new TopologyError(`The table joined with "${this.lineage}" is not materialized in a store`)
     const stream = this.keyChanged ? this.repartitionForJoin(table, options) : this
     const name = this.builder.nodeName(kind === 'inner' ? 'join' : 'left-join', options.name)
-    this.builder.graph.addProcessor(name, streamTableJoinProcessor(getter, joiner, kind), stream.node)
+    this.builder.graph.addProcessor(name, streamTableJoinProcessor(getter, joiner, kind, (key) => key), stream.node)
     this.builder.graph.connectProcessorAndStateStores(name, ...new Set(getter.stores))
     return new KStream<K, VR>(this.builder, name, stream.lineage, stream.keySerde, undefined, false)
+  }
+
+  /** Stream-global table join: the table is whole on every instance, so the stream stays where it is, keys changed or not. */
+  private joinGlobal<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => unknown,
+    joiner: (value: V, globalValue: VG | undefined, key: K) => VR,
+    kind: 'inner' | 'left',
+    options: Named = {},
+  ): KStream<K, VR> {
+    const getter: TableValueGetter<KG, VG> = storeValueGetter(table.storeName)
+    const name = this.builder.nodeName(kind === 'inner' ? 'global-join' : 'global-left-join', options.name)
+    this.builder.graph.addProcessor(name, streamTableJoinProcessor(getter, joiner, kind, keySelector as (key: K, value: V) => KG | null | undefined), this.node)
+    this.builder.graph.connectProcessorAndStateStores(name, table.storeName)
+    return new KStream<K, VR>(this.builder, name, this.lineage, this.keySerde, undefined, this.keyChanged)
   }
 }

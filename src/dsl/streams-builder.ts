@@ -7,6 +7,7 @@ import type { Topology } from '../topology/topology.js'
 import { tableSourceProcessor } from './processors/table-source.js'
 import { KStream } from './kstream.js'
 import { KTable } from './ktable.js'
+import { GlobalKTable } from './global-ktable.js'
 import { nullableSerde } from '../serde/nullable.js'
 
 export interface StreamOptions<K, V> {
@@ -22,6 +23,16 @@ export interface TableOptions<K, V> extends StreamOptions<K, V> {
   /** Name of the store that materializes the table (default `<topic>-table`). */
   store?: string
   backend?: BackendKind
+}
+
+export interface GlobalTableOptions<K, V> {
+  key: Serde<K>
+  value: Serde<V>
+  /** Name of the global store (default `<topic>-global`). */
+  store?: string
+  backend?: BackendKind
+  /** Name of the source node. */
+  name?: string
 }
 
 /**
@@ -56,6 +67,20 @@ export class StreamsBuilder {
     this.graph.addProcessor(node, tableSourceProcessor<K, V>(store), source)
     this.graph.addStateStore({ name: store, type: 'keyValue', keySerde: options.key, valueSerde: options.value, logging: true, backend: options.backend }, node)
     return new KTable<K, V>(this, node, topic, options.key, options.value, store)
+  }
+
+  /**
+   * A global table of the topic (see GlobalKTable): every instance holds all of its partitions
+   * in a store of its own, read to the end before processing starts; a null value deletes the
+   * key. The topic is its changelog: it gets none, and it is best compacted.
+   */
+  globalTable<K, V>(topic: string, options: GlobalTableOptions<K, V>): GlobalKTable<K, V> {
+    const source = this.nodeName('global-source', options.name)
+    const node = this.nodeName('global-table')
+    const store = this.storeName(`${topic}-global`, options.store)
+    const spec = { name: store, type: 'keyValue' as const, keySerde: options.key, valueSerde: options.value, logging: false, backend: options.backend }
+    this.graph.addGlobalStore(spec, source, topic, { key: options.key, value: nullableSerde(options.value) as Serde<V> }, node)
+    return new GlobalKTable<K, V>(topic, options.key, options.value, store)
   }
 
   build(): Topology {

@@ -36,6 +36,8 @@ export interface StreamTaskOptions {
   partition: number
   /** The task's stores, opened and restored by the caller. */
   stores: ReadonlyMap<string, ManagedStore>
+  /** The instance's global stores, which processors read but the task neither flushes nor closes. */
+  globalStores?: ReadonlyMap<string, StateStore>
   collector: RecordCollector
   clock: () => number
   onFailure?: FailureHandler
@@ -263,7 +265,7 @@ export class StreamTask implements TaskServices {
   }
 
   store(name: string): StateStore {
-    const store = this.options.stores.get(name)
+    const store = this.options.stores.get(name) ?? this.options.globalStores?.get(name)
     if (!store) throw new Error(`Task ${this.taskId} has no store named "${name}"`)
     return store
   }

@@ -19,6 +19,17 @@ export function taskDirectory(stateDir: string, applicationId: string, taskId: s
   return join(stateDir, applicationId, taskId)
 }
 
+/** Where an application's global stores live: beside its task directories, under a name no task id has. */
+export function globalStateDirectory(stateDir: string, applicationId: string): string {
+  return join(applicationDirectory(stateDir, applicationId), 'global')
+}
+
+/** Creates the application's directory and its global stores' one, each with its marker. */
+export async function createGlobalStateDirectory(stateDir: string, applicationId: string): Promise<void> {
+  await createStateDirectories(stateDir, applicationId)
+  await mark(globalStateDirectory(stateDir, applicationId), { application: applicationId, global: true })
+}
+
 /** Creates the application's directory, and the task's when given, each with its marker. */
 export async function createStateDirectories(stateDir: string, applicationId: string, taskId?: string): Promise<void> {
   const application = applicationDirectory(stateDir, applicationId)
@@ -26,7 +37,7 @@ export async function createStateDirectories(stateDir: string, applicationId: st
   if (taskId !== undefined) await mark(taskDirectory(stateDir, applicationId, taskId), { application: applicationId, task: taskId })
 }
 
-async function mark(directory: string, what: { application: string; task?: string }): Promise<void> {
+async function mark(directory: string, what: { application: string; task?: string; global?: true }): Promise<void> {
   await mkdir(directory, { recursive: true })
   await writeFile(join(directory, STATE_MARKER), `${JSON.stringify({ createdBy: 'sluice', ...what })}\n`)
 }

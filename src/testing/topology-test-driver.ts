@@ -7,6 +7,7 @@ import type { Serde } from '../serde/serde.js'
 import { commitTasks } from '../runtime/commit-sequence.js'
 import { deadLetterRecord } from '../runtime/dead-letter.js'
 import { StreamTask, type FailureHandler } from '../runtime/stream-task.js'
+import { GlobalStateStores } from '../runtime/global-state-stores.js'
 import { TaskMetrics } from '../processor/task-metrics.js'
 import type { IncomingRecord, OutgoingRecord, RecordCollector } from '../runtime/wire-records.js'
 import type { BackendKind } from '../state/backend.js'
@@ -78,6 +79,7 @@ export class TopologyTestDriver implements InputSink {
   private tasks: StreamTask[] = []
   /** Every store opened by start(), to release them if start() fails. */
   private readonly opened: ManagedStore[] = []
+  private globalState: GlobalStateStores | undefined
   private closed = false
 
   private constructor(
@@ -98,6 +100,7 @@ export class TopologyTestDriver implements InputSink {
     } catch (error) {
       // A processor's init() failed: release what was opened (LevelDB holds a lock per store).
       for (const store of driver.opened) await store.close().catch(() => {})
+      await driver.globalState?.close(false).catch(() => {})
       if (driver.ownsStateDir) await deleteTemporaryDirectory(stateDir)
       throw error
     }
@@ -105,7 +108,7 @@ export class TopologyTestDriver implements InputSink {
   }
 
   createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
-    if (!this.topology.subtopologyOf(topic)) throw new Error(`The topology "${this.topology.applicationId}" does not read topic "${topic}"`)
+    if (!this.topology.subtopologyOf(topic) && !this.topology.globalStoreOf(topic)) throw new Error(`The topology "${this.topology.applicationId}" does not read topic "${topic}"`)
     return new TestInputTopic(this, topic, keySerde, valueSerde)
   }
 
@@ -179,6 +182,7 @@ export class TopologyTestDriver implements InputSink {
       await task.close()
       for (const store of task.stores.values()) await store.close()
     }
+    await this.globalState?.close(true)
     if (this.ownsStateDir) await deleteTemporaryDirectory(this.stateDir)
   }
 
@@ -200,7 +204,7 @@ export class TopologyTestDriver implements InputSink {
     const collector: RecordCollector = {
       send: (record) => {
         this.append(record)
-        if (this.topology.subtopologyOf(record.topic)) this.routed.push(record)
+        if (this.topology.subtopologyOf(record.topic) || this.topology.globalStoreOf(record.topic)) this.routed.push(record)
       },
       partitionsFor: () => 1,
     }
@@ -210,6 +214,9 @@ export class TopologyTestDriver implements InputSink {
           return 'continue'
         }
       : undefined
+    // Global stores first, as on Kafka: every task may read them from its first record on.
+    const globalState = await GlobalStateStores.open(this.topology, { stateDir: this.stateDir, backend: this.options.backend ?? 'leveldb', cacheMaxBytes: this.options.storeCacheMaxBytes })
+    this.globalState = globalState
     for (const subtopology of this.topology.subtopologies) {
       const taskId = new TaskId(subtopology.id, 0).format()
       const stores = new Map<string, ManagedStore>()
@@ -231,6 +238,7 @@ export class TopologyTestDriver implements InputSink {
         subtopology,
         partition: 0,
         stores,
+        globalStores: globalState.stores,
         collector,
         clock: () => this.wallClockMs,
         // The mocked clock starts at 0: against it alone, every real event time would look far ahead.
@@ -246,6 +254,11 @@ export class TopologyTestDriver implements InputSink {
   }
 
   private async processBatch(topic: string, batch: IncomingRecord[]): Promise<void> {
+    // A global store's topic updates its store at once, before the records piped after it (Kafka Streams' driver does the same).
+    if (this.topology.globalStoreOf(topic)) {
+      await this.globalState?.apply(topic, 0, batch.map((record) => ({ offset: BigInt(record.offset), key: record.key, value: record.value, headers: record.headers })))
+      return
+    }
     const subtopology = this.topology.subtopologyOf(topic)
     const task = this.tasks.find((candidate) => candidate.subtopology === subtopology)
     if (!task) throw new Error(`No task reads topic "${topic}"`)
@@ -291,6 +304,8 @@ export class TopologyTestDriver implements InputSink {
       const store = task.stores.get(name)
       if (store) return store
     }
+    const global = this.globalState?.stores.get(name)
+    if (global) return global
     throw new Error(`The topology "${this.topology.applicationId}" has no store named "${name}"`)
   }
 }

@@ -23,13 +23,20 @@ export function describeTopology(topology: Topology): string {
       if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`)
     }
   }
+  // After the task sub-topologies, whose numbers (and so task ids and state directories) a global table must not move.
+  for (const global of topology.globalStores) {
+    lines.push(`  Sub-topology: ${global.id} for global store (will not generate tasks)`)
+    lines.push(`    Source: ${global.source.name} (topics: [${global.topic}])`, `      --> ${global.processorName}`)
+    lines.push(`    Processor: ${global.processorName} (stores: [${global.spec.name}])`, `      <-- ${global.source.name}`)
+  }
   if (topology.stores.size > 0) {
     lines.push('  Stores:')
     for (const store of topology.stores.values()) {
       const window =
         store.type === 'window' ? `, window ${store.windowSizeMs} ms, retention ${store.retentionMs} ms` : store.type === 'session' ? `, retention ${store.retentionMs} ms` : ''
       const changelog = topology.changelogTopicOf(store.name) ?? 'none'
-      lines.push(`    ${store.name} (${store.type}${window}, changelog: ${changelog})`)
+      const global = topology.globalStore(store.name)
+      lines.push(`    ${store.name} (${store.type}${window}${global ? `, global from ${global.topic}` : ''}, changelog: ${changelog})`)
     }
   }
   if (topology.internalTopics.length > 0) {

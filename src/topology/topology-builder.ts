@@ -3,6 +3,7 @@ import type { ProcessorSupplier } from '../processor/processor.js'
 import { eraseSerde, type Serde } from '../serde/serde.js'
 import { MAX_NAME_LENGTH, unsafeNameReason } from '../state/state-names.js'
 import type { AnyStoreSpec, StoreSpec } from '../state/store.js'
+import type { GlobalStore } from './global-store.js'
 import type { InternalTopic, Partitioner, ProcessorNode, SinkNode, SourceNode, TimestampExtractor, TopologyNode } from './nodes.js'
 import { Topology, type Subtopology } from './topology.js'
 import { withValueFreeRepartitions } from './value-free-repartitions.js'
@@ -22,6 +23,17 @@ export interface SinkOptions<K, V> {
   partitioner?: Partitioner<K, V>
 }
 
+function sourceNode<K, V>(name: string, topics: readonly string[], options: SourceOptions<K, V>): SourceNode {
+  return {
+    kind: 'source',
+    name,
+    topics,
+    keySerde: eraseSerde(options.key),
+    valueSerde: eraseSerde(options.value),
+    timestampExtractor: options.timestamp as TimestampExtractor<unknown, unknown> | undefined,
+  }
+}
+
 /**
  * The Processor API graph: sources, processors, sinks and stores by name. Nothing is checked
  * until build(), so nodes may be added in any order; build() reports every mistake it finds.
@@ -33,6 +45,7 @@ export class TopologyBuilder {
   private readonly storeConnections: { processor: string; store: string }[] = []
   private readonly repartitionTopics = new Set<string>()
   private readonly ignoringValues = new Set<string>()
+  private readonly globalStores = new Map<string, Omit<GlobalStore, 'id'>>()
 
   constructor(readonly applicationId: string) {
     const problem = unsafeNameReason(applicationId, MAX_NAME_LENGTH)
@@ -40,15 +53,7 @@ export class TopologyBuilder {
   }
 
   addSource<K, V>(name: string, topics: string | readonly string[], options: SourceOptions<K, V>): this {
-    const node: SourceNode = {
-      kind: 'source',
-      name,
-      topics: typeof topics === 'string' ? [topics] : [...topics],
-      keySerde: eraseSerde(options.key),
-      valueSerde: eraseSerde(options.value),
-      timestampExtractor: options.timestamp as TimestampExtractor<unknown, unknown> | undefined,
-    }
-    return this.addNode(node)
+    return this.addNode(sourceNode(name, typeof topics === 'string' ? [topics] : [...topics], options))
   }
 
   addProcessor<KIn, VIn, KOut, VOut>(
@@ -86,6 +91,19 @@ export class TopologyBuilder {
     return this.connectProcessorAndStateStores(processorNames, spec.name)
   }
 
+  /**
+   * Declares a global store (Kafka Streams' addGlobalStore): a key-value store of all of the
+   * topic's partitions on every instance, read by processors connected to it (as any store),
+   * written by the runtime alone from the topic, which is its changelog (so it has none).
+   */
+  addGlobalStore<K, V>(spec: StoreSpec<K, V>, sourceName: string, topic: string, options: SourceOptions<K, V>, processorName: string): this {
+    if (this.hasStore(spec.name)) throw new TopologyError(`A state store named "${spec.name}" was already added`)
+    if (spec.type !== 'keyValue') throw new TopologyError(`The global store "${spec.name}" must be a key-value store, not a ${spec.type} store`)
+    const source = sourceNode(sourceName, [topic], options)
+    this.globalStores.set(spec.name, { spec: { ...(spec as StoreSpec), logging: false }, source, topic, processorName })
+    return this
+  }
+
   connectProcessorAndStateStores(processorNames: string | readonly string[], ...storeNames: string[]): this {
     const processors = typeof processorNames === 'string' ? [processorNames] : processorNames
     for (const processor of processors) for (const store of storeNames) this.storeConnections.push({ processor, store })
@@ -117,7 +135,7 @@ export class TopologyBuilder {
   }
 
   hasStore(name: string): boolean {
-    return this.storeSpecs.has(name)
+    return this.storeSpecs.has(name) || this.globalStores.has(name)
   }
 
   build(): Topology {
@@ -125,7 +143,10 @@ export class TopologyBuilder {
     if (errors.length > 0) throw new TopologyError(`Invalid topology "${this.applicationId}":\n  - ${errors.join('\n  - ')}`)
     const nodes = withValueFreeRepartitions(this.nodes, this.repartitionTopics, this.ignoringValues)
     for (const [name, node] of nodes) if (node.kind === 'sink' && this.repartitionTopics.has(node.topic)) nodes.set(name, { ...node, repartition: true })
-    return new Topology(this.applicationId, this.splitSubtopologies(nodes), new Map(this.storeSpecs), this.internalTopics())
+    const subtopologies = this.splitSubtopologies(nodes)
+    const globals: GlobalStore[] = [...this.globalStores.values()].map((global, index) => ({ ...global, id: subtopologies.length + index }))
+    const stores = new Map<string, StoreSpec>([...this.storeSpecs, ...globals.map((global) => [global.spec.name, global.spec] as const)])
+    return new Topology(this.applicationId, subtopologies, stores, this.internalTopics(), globals)
   }
 
   private addNode(node: TopologyNode): this {
@@ -150,13 +171,21 @@ export class TopologyBuilder {
       }
       if (node.kind === 'sink' && !TOPIC_NAME.test(node.topic)) errors.push(`sink "${node.name}": invalid topic name "${node.topic}"`)
     }
+    const globalNodeNames = [...this.globalStores.values()].flatMap((global) => [global.source.name, global.processorName])
+    for (const name of globalNodeNames) if (this.nodes.has(name) || globalNodeNames.indexOf(name) !== globalNodeNames.lastIndexOf(name)) errors.push(`duplicate node name "${name}"`)
+    const streamTopics = new Set([...this.nodes.values()].flatMap((node) => (node.kind === 'source' ? node.topics : [])))
+    for (const { topic, spec } of this.globalStores.values()) {
+      if (!TOPIC_NAME.test(topic)) errors.push(`global store "${spec.name}": invalid topic name "${topic}"`)
+      // Kafka Streams refuses it too: the group would own the topic's partitions and the global reader all of them.
+      if (streamTopics.has(topic)) errors.push(`the topic "${topic}" of the global store "${spec.name}" is also read by a stream source`)
+    }
     for (const { processor, store } of this.storeConnections) {
       const node = this.nodes.get(processor)
-      if (!this.storeSpecs.has(store)) errors.push(`processor "${processor}" uses the store "${store}", which was never added`)
+      if (!this.hasStore(store)) errors.push(`processor "${processor}" uses the store "${store}", which was never added`)
       if (!node) errors.push(`the store "${store}" is attached to an unknown processor "${processor}"`)
       else if (node.kind !== 'processor') errors.push(`the store "${store}" is attached to ${node.kind} "${processor}"; only processors hold stores`)
     }
-    for (const spec of this.storeSpecs.values()) {
+    for (const spec of [...this.storeSpecs.values(), ...[...this.globalStores.values()].map((global) => global.spec)]) {
       // A store name is part of its directory and of its changelog topic's name.
       const problem = unsafeNameReason(spec.name, MAX_NAME_LENGTH)
       if (problem) {
@@ -211,7 +240,9 @@ export class TopologyBuilder {
     for (const name of nodes.keys()) root.set(name, name)
     for (const node of nodes.values()) if (node.kind !== 'source') for (const parent of node.parents) union(node.name, parent)
     const firstUser = new Map<string, string>()
-    for (const { processor, store } of this.storeConnections) {
+    // A global store joins nothing: every task reads the one instance, whatever its partition.
+    const taskStores = this.storeConnections.filter((connection) => !this.globalStores.has(connection.store))
+    for (const { processor, store } of taskStores) {
       const other = firstUser.get(store)
       if (other) union(processor, other)
       else firstUser.set(store, processor)
@@ -224,7 +255,7 @@ export class TopologyBuilder {
     }
     return [...groups.values()].map((members, id) => {
       const names = new Set(members.map((node) => node.name))
-      const stores = [...new Set(this.storeConnections.filter((c) => names.has(c.processor)).map((c) => c.store))]
+      const stores = [...new Set(taskStores.filter((c) => names.has(c.processor)).map((c) => c.store))]
       const ordered = this.topologicalOrder(members, nodes).map((node) =>
         node.kind === 'processor' ? { ...node, stores: this.storeConnections.filter((c) => c.processor === node.name).map((c) => c.store) } : node,
       )

@@ -66,5 +66,19 @@ export function topologyPicture(topology: Topology): TopologyPicture {
     for (const store of subtopology.stores) nodes.push({ id: idOf('store', store.name), kind: 'store', label: `${store.name} (${store.type})` })
     clusters.push({ label: `Sub-topology ${subtopology.id}`, nodes })
   }
+  for (const global of topology.globalStores) {
+    const source = idOf('node', global.source.name)
+    const processor = idOf('node', global.processorName)
+    const store = idOf('store', global.spec.name)
+    edges.push({ from: topicNode(global.topic), to: source, kind: 'data' }, { from: source, to: processor, kind: 'data' }, { from: processor, to: store, kind: 'store' })
+    clusters.push({
+      label: `Sub-topology ${global.id} (global store)`,
+      nodes: [
+        { id: source, kind: 'source', label: global.source.name },
+        { id: processor, kind: 'processor', label: global.processorName },
+        { id: store, kind: 'store', label: `${global.spec.name} (global ${global.spec.type})` },
+      ],
+    })
+  }
   return { title: topology.applicationId, clusters, topics: [...topics.values()], edges }
 }

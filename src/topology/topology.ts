@@ -1,6 +1,7 @@
 import { UnknownStoreError } from '../state/query/store-errors.js'
 import type { StoreSpec } from '../state/store.js'
 import { describeTopology } from './describe.js'
+import type { GlobalStore } from './global-store.js'
 import type { InternalTopic, SourceNode, TopologyNode } from './nodes.js'
 import { topologyDot } from './topology-dot.js'
 import { topologyMermaid } from './topology-mermaid.js'
@@ -28,6 +29,8 @@ export class Topology {
     readonly subtopologies: readonly Subtopology[],
     readonly stores: ReadonlyMap<string, StoreSpec>,
     readonly internalTopics: readonly InternalTopic[],
+    /** Stores every instance holds whole, from a topic of their own (see GlobalStore); their specs are in `stores` too. */
+    readonly globalStores: readonly GlobalStore[] = [],
   ) {
     for (const subtopology of subtopologies) {
       for (const topic of subtopology.sourceTopics) this.subtopologyByTopic.set(topic, subtopology)
@@ -40,6 +43,16 @@ export class Topology {
   /** The sub-topology that reads a topic, if any. */
   subtopologyOf(topic: string): Subtopology | undefined {
     return this.subtopologyByTopic.get(topic)
+  }
+
+  /** The global store of that name, if it is one. */
+  globalStore(name: string): GlobalStore | undefined {
+    return this.globalStores.find((global) => global.spec.name === name)
+  }
+
+  /** The global store kept from a topic, if any. */
+  globalStoreOf(topic: string): GlobalStore | undefined {
+    return this.globalStores.find((global) => global.topic === topic)
   }
 
   sourceOf(topic: string): SourceNode | undefined {
@@ -64,9 +77,12 @@ export class Topology {
     throw new UnknownStoreError(`application ${this.applicationId} has no store "${name}"; its stores: ${known.length > 0 ? known.join(', ') : 'none'}`)
   }
 
-  /** The topic a store's serdes see: its changelog, as in the running tasks (else the store name). */
+  /**
+   * The topic a store's serdes see: its changelog, as in the running tasks (a global store's
+   * is its source topic, as in Kafka Streams), else the store name.
+   */
   storeSerdeTopic(storeName: string): string {
-    return this.changelogTopicOf(storeName) ?? storeName
+    return this.changelogTopicOf(storeName) ?? this.globalStore(storeName)?.topic ?? storeName
   }
 
   /** A stable text picture of the topology, like Kafka Streams' Topology#describe(). */

@@ -24,7 +24,8 @@ export async function prepareTopics(
 ): Promise<PartitionCounts> {
   const existing = new Set(await admin.listTopics())
   const counts = new Map<string, number>()
-  const external = topology.externalSourceTopics
+  // Global stores' topics are read whole by every instance, never by the group: they need only exist.
+  const external = [...topology.externalSourceTopics, ...topology.globalStores.map((global) => global.topic)]
   const missing = external.filter((topic) => !existing.has(topic))
   if (missing.length > 0) throw new TopologyError(`Source topic(s) ${missing.join(', ')} do not exist; create them first`)
   const existingInternal = topology.internalTopics.map((topic) => topic.name).filter((topic) => existing.has(topic))

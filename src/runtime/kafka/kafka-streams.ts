@@ -1,10 +1,10 @@
 import { requireKafkajsCorrections } from './kafkajs/kafkajs-corrections.js' // first: corrects kafkajs before it loads
-import type { ConsumerConfig, EachBatchPayload, IHeaders, Kafka } from 'sluice-kafkajs'
+import type { ConsumerConfig, EachBatchPayload, Kafka } from 'sluice-kafkajs'
+import { toHeaders } from './kafkajs/kafkajs-headers.js'
 import type { DeserializationError, ProcessingError } from '../../errors.js'
 import { messageOf } from '../../errors.js'
 import { TaskId } from '../../base/task-id.js'
 import { topicPartitionKey } from '../../base/topic-partition.js'
-import type { Headers } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import { AsyncLock } from '../async-lock.js'
 import { commitTasks, type TaskOffsets } from '../commit-sequence.js'
@@ -28,6 +28,7 @@ import { resolveConfig, type ResolvedStreamsConfig, type StreamsConfig } from '.
 import { nextState, type StreamsState } from '../streams-state.js'
 import { taskAssignor } from './task-assignor.js'
 import { TaskManager, type ActiveTask } from './task-manager.js'
+import { GlobalStreamThread } from './global-stream-thread.js'
 import { sendOffsetsRetrying } from './transaction-offsets.js'
 import type { AdminClient } from './client/admin-client.js'
 import { KafkajsClient } from './kafkajs/kafkajs-client.js'
@@ -40,22 +41,6 @@ export type { StreamsState } from '../streams-state.js'
 
 /** How often due wall-clock punctuators are looked for: the finest interval they can keep. */
 const WALL_CLOCK_TICK_MS = 50
-
-const NO_HEADERS: Headers = Object.freeze({})
-
-/** kafkajs gives repeated headers as arrays; Sluice keeps the last value of each. */
-function toHeaders(headers: IHeaders | undefined): Headers {
-  if (!headers) return NO_HEADERS
-  const names = Object.keys(headers)
-  if (names.length === 0) return NO_HEADERS
-  // Null prototype: header names are input data, and one named __proto__ must stay a header.
-  const result: { [name: string]: Buffer | string | undefined } = Object.create(null)
-  for (const name of names) {
-    const value = headers[name]
-    result[name] = Array.isArray(value) ? value[value.length - 1] : value
-  }
-  return result
-}
 
 /** How long a rejoin waits before trying again when the cluster does not answer; doubles up to the maximum. */
 const REJOIN_PAUSE_MS = 1000
@@ -98,6 +83,8 @@ export class KafkaStreams {
   private session: GroupSession | undefined
   /** Everything that exists once start-up has prepared topics and clients. */
   private running: RunningPhase | undefined
+  /** Keeps the global stores; made at start-up, before any task. */
+  private globalThread: GlobalStreamThread | undefined
   private partitionCounts: PartitionCounts = new Map()
   /** Larger dead letters go as stubs: the dead-letter topic (or one request) would refuse them. */
   private deadLetterMaxBytes = Infinity
@@ -150,6 +137,7 @@ export class KafkaStreams {
         return undefined
       },
       withTasks: (section) => this.lock.run(() => section(this.running?.taskManager.entries() ?? [])),
+      globalStores: () => this.globalThread?.stores ?? new Map(),
     })
     this.streamsMetrics = new StreamsMetrics(topology.applicationId, {
       tasks: () => this.running?.taskManager.tasks().map((task) => ({ taskId: task.taskId, metrics: task.metrics, stores: task.stores.values() })) ?? [],
@@ -317,6 +305,19 @@ export class KafkaStreams {
       config.startupTimeoutMs,
       worthAnotherStartAttempt,
     )
+    // Global stores are complete before the group is joined: every task reads them from its first record on.
+    const globalThread = new GlobalStreamThread({
+      client: this.client,
+      topology,
+      config,
+      partitionCounts: this.partitionCounts,
+      endOffsets: (topic) => this.endOffsets(topic),
+      exclusive: (section) => this.lock.run(section),
+      onRestoreProgress: (restoredNow, remaining) => this.streamsMetrics.restoreProgress(restoredNow, remaining),
+      onFatal: (error) => void this.failWith(error),
+    })
+    this.globalThread = globalThread
+    await globalThread.start()
     const deadLetterTopic = config.deadLetterTopic
     const taskManager = new TaskManager({
       kafka: this.kafka,
@@ -328,6 +329,7 @@ export class KafkaStreams {
       endOffsets: (topic) => this.endOffsets(topic),
       onRestoreProgress: (restoredNow, remaining) => this.streamsMetrics.restoreProgress(restoredNow, remaining),
       onOutput: (topic, record) => this.statusRecorder.output(topic, record),
+      globalStores: globalThread.stores,
       // At-least-once: a member back from a long pause sends nothing more for tasks it may have
       // lost (the tasks' fenced transactions stop what this check cannot: a request under way).
       beforeRequest: config.processingGuarantee === 'at_least_once' ? () => this.confirmMembership() : undefined,
@@ -766,7 +768,8 @@ export class KafkaStreams {
   }
 
   private async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const { admin } = this.phase()
+    // The global stores ask during start-up, before the running phase exists.
+    const admin = this.admin ?? this.phase().admin
     return retryRetriable(`reading the end offsets of ${topic}`, () => admin.endOffsets(topic), this.config.log, ADMIN_RETRY_MS)
   }
 
@@ -816,6 +819,8 @@ export class KafkaStreams {
         }
       })
       await this.session?.stop()
+      // Its positions always match what its stores hold, so it checkpoints even after a failure.
+      await this.globalThread?.close(true)
       await this.purger.settled()
       await this.admin?.close()
     } finally {

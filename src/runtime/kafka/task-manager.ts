@@ -57,6 +57,8 @@ export interface TaskManagerDeps {
   onRestoreProgress?: (restoredNow: number, remaining: number) => void
   /** Sees every record the tasks write to output topics (the console's latest outputs). */
   onOutput?: (topic: string, record: Record<unknown, unknown>) => void
+  /** The instance's global stores, which every task's processors may read. */
+  globalStores?: ReadonlyMap<string, ManagedStore>
 }
 
 /** A task whose stores are being rebuilt from their changelogs, in changelog offsets. */
@@ -248,6 +250,7 @@ export class TaskManager {
       subtopology,
       partition,
       stores,
+      globalStores: this.deps.globalStores,
       collector,
       clock: Date.now,
       onFailure: this.deps.onFailure(collector),

@@ -14,6 +14,8 @@ import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../..
 import type { Serde } from '../../serde/serde.js'
 import type { Topology } from '../../topology/topology.js'
 import type { ActiveTask } from '../kafka/task-manager.js'
+import type { ManagedStore } from '../../state/managed-store.js'
+import { GLOBAL_INSTANCE } from '../../state/query/store-cursor.js'
 
 /** What the queries need of the running application. */
 export interface LocalStoreAccess {
@@ -21,6 +23,8 @@ export interface LocalStoreAccess {
   unavailable(): string | undefined
   /** Runs a section under the application's task lock (between batches and commits) with the active tasks. */
   withTasks<T>(section: (tasks: readonly ActiveTask[]) => Promise<T>): Promise<T>
+  /** The instance's global stores, each whole (none: the topology has none). */
+  globalStores?(): ReadonlyMap<string, ManagedStore>
 }
 
 /** Interactive queries: reads of a running application's stores over all of its local tasks. */
@@ -62,7 +66,7 @@ export class LocalStoreQueries {
     const spec = this.topology.storeSpec(name)
     const topic = this.topology.storeSerdeTopic(name)
     return this.underLock(async (tasks) => {
-      const result = await queryStorePage(spec, topic, instancesOf(tasks, name), request, page)
+      const result = await queryStorePage(spec, topic, instancesOf(tasks, name, this.access.globalStores?.()), request, page)
       if (!('rows' in result)) return result
       // The caches hand out the objects they hold: give the caller copies (through the serdes,
       // as a read from disk would), so that changing a result can never change the store.
@@ -76,7 +80,7 @@ export class LocalStoreQueries {
       const listings: StoreListing[] = []
       for (const spec of this.topology.stores.values()) {
         const counts = await Promise.all(
-          instancesOf(tasks, spec.name).map(async ({ task, store }) => ({
+          instancesOf(tasks, spec.name, this.access.globalStores?.()).map(async ({ task, store }) => ({
             task,
             approximateEntries: store.storeType === 'keyValue' ? await store.approximateNumEntries() : await store.backend.approximateCount(),
           })),
@@ -101,7 +105,10 @@ export class LocalStoreQueries {
   }
 }
 
-function instancesOf(tasks: readonly ActiveTask[], name: string): StoreInstance[] {
+function instancesOf(tasks: readonly ActiveTask[], name: string, globalStores: ReadonlyMap<string, ManagedStore> | undefined): StoreInstance[] {
+  // A global store is one instance holding every partition: reading it once is reading all of it.
+  const global = globalStores?.get(name)
+  if (global && isKeyValueStore(global)) return [{ task: GLOBAL_INSTANCE, store: global as OpenedStore }]
   const instances: StoreInstance[] = []
   for (const { task } of tasks) {
     const store = task.stores.get(name)

@@ -10,6 +10,8 @@ import { queryStorePage, type StoreInstance } from '../../state/query/query-stor
 import { readAllPages } from '../../state/query/store-pages.js'
 import type { PageRequest, StoreListing, StoreRequest, StoreResult } from '../../state/query/store-request.js'
 import type { StoreSpec } from '../../state/store.js'
+import { globalStateDirectory } from '../../state/state-directory.js'
+import { GLOBAL_INSTANCE } from '../../state/query/store-cursor.js'
 import type { Topology } from '../../topology/topology.js'
 
 /** A store directory that a running process holds open. */
@@ -64,13 +66,17 @@ export class StoppedStateReader {
     return this.withCopies(spec, (instances) => use((page) => queryStorePage(spec, this.topology.storeSerdeTopic(spec.name), instances, request, page)))
   }
 
-  /** The local task directories holding an instance of the store, in task order. */
+  /** The local task directories holding an instance of the store, in task order (a global store's one directory). */
   private async taskDirectories(spec: StoreSpec): Promise<{ task: string; directory: string }[]> {
     let names: string[]
     try {
       names = await readdir(this.applicationDirectory)
     } catch {
       throw new Error(`no local state for application ${this.topology.applicationId} in ${this.options.stateDir} (wrong --state-dir / SLUICE_STATE_DIR?)`)
+    }
+    if (this.topology.globalStore(spec.name)) {
+      const directory = join(globalStateDirectory(this.options.stateDir, this.topology.applicationId), spec.name)
+      return (await stat(directory).then((s) => s.isDirectory(), () => false)) ? [{ task: GLOBAL_INSTANCE, directory }] : []
     }
     const subtopologies = new Set(this.topology.subtopologies.filter((sub) => sub.stores.some((store) => store.name === spec.name)).map((sub) => sub.id))
     const found: { task: string; directory: string }[] = []

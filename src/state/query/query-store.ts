@@ -1,11 +1,10 @@
-import { compareTaskIds } from '../../base/task-id.js'
 import { keySuccessor, narrowRange, prefixEnd } from '../bytes.js'
 import type { OpenedStore } from '../open-store.js'
 import { serializeKey } from '../serde-codec.js'
 import type { StoreSpec } from '../store.js'
 import { toJson } from './json-value.js'
 import { prepareStoredEntries } from './prepare-stored-entries.js'
-import { decodeCursor, encodeCursor, type StoreCursor } from './store-cursor.js'
+import { compareInstances, decodeCursor, encodeCursor, type StoreCursor } from './store-cursor.js'
 import type { PageRequest, StoreRequest, StoreResult, StoreRow } from './store-request.js'
 import { StoreRequestError } from './store-request-text.js'
 
@@ -31,7 +30,7 @@ export async function queryStorePage(spec: StoreSpec, topic: string, instances: 
   checkOperation(spec, request)
   if (!(page.limit >= 1)) throw new StoreRequestError(`limit must be 1 or more, got ${page.limit}`)
   const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor)
-  const sorted = [...instances].sort((a, b) => compareTaskIds(a.task, b.task)).filter(({ task }) => cursor === undefined || compareTaskIds(task, cursor.task) >= 0)
+  const sorted = [...instances].sort((a, b) => compareInstances(a.task, b.task)).filter(({ task }) => cursor === undefined || compareInstances(task, cursor.task) >= 0)
   const counting = request.op === 'count'
   const rows: StoreRow[] = []
   const perTask: { task: string; count: number }[] = []

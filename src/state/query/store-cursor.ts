@@ -1,4 +1,4 @@
-import { TaskId } from '../../base/task-id.js'
+import { compareTaskIds, TaskId } from '../../base/task-id.js'
 import { StoreRequestError } from './store-request-text.js'
 
 /**
@@ -16,10 +16,20 @@ export function encodeCursor(cursor: StoreCursor): string {
   return `${cursor.task}.${cursor.storeKey.toString('base64url')}`
 }
 
+/** The instance name of a global store, which belongs to no task (see GlobalStore). */
+export const GLOBAL_INSTANCE = 'global'
+
 export function decodeCursor(text: string): StoreCursor {
   const dot = text.indexOf('.')
-  const task = dot < 0 ? undefined : TaskId.tryParse(text.slice(0, dot))
+  const name = dot < 0 ? undefined : text.slice(0, dot)
+  const task = name === GLOBAL_INSTANCE ? name : name === undefined ? undefined : TaskId.tryParse(name)?.format()
   const key = text.slice(dot + 1)
   if (!task || !/^[A-Za-z0-9_-]*$/.test(key)) throw new StoreRequestError(`malformed cursor ${JSON.stringify(text)}: pass the "next" of the previous page as it is`)
-  return { task: task.format(), storeKey: Buffer.from(key, 'base64url') }
+  return { task, storeKey: Buffer.from(key, 'base64url') }
+}
+
+/** Instance order: task order, a global store's one instance first. */
+export function compareInstances(a: string, b: string): number {
+  if (a === GLOBAL_INSTANCE || b === GLOBAL_INSTANCE) return Number(b === GLOBAL_INSTANCE) - Number(a === GLOBAL_INSTANCE)
+  return compareTaskIds(a, b)
 }
