@@ -4,7 +4,7 @@ import globals from 'globals'
 import layers from './eslint/layers.js'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'state/', '.services/', '.scratch/', 'coverage/', 'dist/', 'docs/api/'] },
+  { ignores: ['node_modules/', 'state/', '.services/', '.scratch/', 'coverage/', 'dist/', 'docs/api/', '**/.venv/', '**/target/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
