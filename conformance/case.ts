@@ -59,8 +59,8 @@ export interface KnownDifference {
   readonly name: string
   /** Where it is documented, and why Sluice differs. */
   readonly reason: string
-  /** True for a difference this known difference explains. */
-  readonly explains: (difference: Difference) => boolean
+  /** True for a difference this known difference explains (the case's input and parameters at hand). */
+  readonly explains: (difference: Difference, input: readonly InputPhase[], params: Readonly<Record<string, number>>) => boolean
 }
 
 export interface ConformanceCase {

@@ -35,12 +35,12 @@ export class KafkaStreamsCase {
   private readonly output: string[] = []
   readonly exited: Promise<number | null>
 
-  constructor(classpath: string, caseName: string, brokers: readonly string[], names: CaseNames, stateDir: string, params: Readonly<Record<string, number>>) {
+  constructor(classpath: string, caseName: string, brokers: readonly string[], names: CaseNames, stateDir: string, params: Readonly<Record<string, number>>, recordCache = false) {
     const args = [
       ...Object.entries(names.inputs).map(([name, topic]) => `in.${name}=${topic}`),
       ...Object.entries(params).map(([name, value]) => `param.${name}=${value}`),
     ]
-    this.child = spawn('nice', ['java', '-Xmx512m', '-XX:+UseSerialGC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath, 'dev.sluice.conformance.Main', caseName, brokers.join(','), names.applicationId, stateDir, names.output, ...args], {
+    this.child = spawn('nice', ['java', '-Xmx512m', '-XX:+UseSerialGC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', `-Dconformance.recordCache=${recordCache}`, '-cp', classpath, 'dev.sluice.conformance.Main', caseName, brokers.join(','), names.applicationId, stateDir, names.output, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     for (const stream of [this.child.stdout, this.child.stderr]) stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')))

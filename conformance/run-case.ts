@@ -45,6 +45,8 @@ export interface RunOptions {
   perturb: Readonly<Record<string, number>>
   /** Alters Sluice's last output record before comparing (likewise). */
   tamperSluice: boolean
+  /** Runs Kafka Streams with its record cache (off by default: see Main.java). */
+  ksRecordCache?: boolean
 }
 
 /** The last record read is final for its key (or a copy in a multiset): another value, or a row instead of a tombstone, must show. */
@@ -75,7 +77,7 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
   const ksStateDir = join(tmpdir(), `${ksNames.applicationId}-state`)
   const sluiceParams = { ...conformanceCase.params, ...options.perturb }
   const sluice = new SluiceCase(conformanceCase.topology(sluiceNames, sluiceParams), BROKERS, join(tmpdir(), `${sluiceNames.applicationId}-state`))
-  const kafkaStreams = new KafkaStreamsCase(options.classpath, conformanceCase.name, BROKERS, ksNames, ksStateDir, conformanceCase.params)
+  const kafkaStreams = new KafkaStreamsCase(options.classpath, conformanceCase.name, BROKERS, ksNames, ksStateDir, conformanceCase.params, options.ksRecordCache)
   const failure = (): string | undefined => {
     if (sluice.error) return `sluice failed: ${sluice.error.message}`
     if (!kafkaStreams.running) return `kafka streams exited:\n${kafkaStreams.log}`
@@ -99,7 +101,7 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
   const known = (conformanceCase.knownDifferences ?? []).map((difference) => ({ ...difference, count: 0 }))
   const unexpected: Difference[] = []
   for (const difference of differences(ours, theirs)) {
-    const explained = known.find((candidate) => candidate.explains(difference))
+    const explained = known.find((candidate) => candidate.explains(difference, phases, conformanceCase.params))
     if (explained) explained.count++
     else unexpected.push(difference)
   }

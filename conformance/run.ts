@@ -18,7 +18,8 @@
 //
 // Options: --strict; --seed N (default 1); --keep (leave the topics); --perturb NAME=VALUE (give
 // the Sluice side another parameter value: the comparison must then fail); --tamper-sluice
-// (alter Sluice's last output record before comparing: likewise).
+// (alter Sluice's last output record before comparing: likewise); --ks-record-cache (Kafka Streams
+// with its record cache, which it runs without otherwise: see Main.java).
 import { parseArgs } from 'node:util'
 import { CASES } from './cases.js'
 import { BROKERS } from './kafka.js'
@@ -29,7 +30,7 @@ import { failed, runCase, type Outcome } from './run-case.js'
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { strict: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, perturb: { type: 'string', multiple: true, default: [] }, 'tamper-sluice': { type: 'boolean', default: false } },
+    options: { strict: { type: 'boolean', default: false }, seed: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, perturb: { type: 'string', multiple: true, default: [] }, 'tamper-sluice': { type: 'boolean', default: false }, 'ks-record-cache': { type: 'boolean', default: false } },
   })
   const unknown = positionals.filter((name) => !CASES.some((candidate) => candidate.name === name))
   if (unknown.length > 0) throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASES.map((candidate) => candidate.name).join(', ')}`)
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   for (const conformanceCase of selected) {
     process.stdout.write(`  ${conformanceCase.name} ...`)
     try {
-      const outcome = await runCase(conformanceCase, { runId, seed: Number(values.seed), classpath: build.classpath, keep: values.keep, perturb, tamperSluice: values['tamper-sluice'] })
+      const outcome = await runCase(conformanceCase, { runId, seed: Number(values.seed), classpath: build.classpath, keep: values.keep, perturb, tamperSluice: values['tamper-sluice'], ksRecordCache: values['ks-record-cache'] })
       outcomes.push(outcome)
       console.log(` ${outcome.seconds.toFixed(1)} s`)
     } catch (error) {

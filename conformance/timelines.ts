@@ -23,6 +23,8 @@ export interface TimelineSpec {
   readonly boundaryOffsets: readonly number[]
   /** The share of positions after which a boundary record is inserted. */
   readonly boundaryShare: number
+  /** A record of the same key this much after a boundary record, right after it (stream time unchanged), or none. */
+  readonly boundaryFollowUp?: (random: Random) => number | undefined
 }
 
 interface Pending {
@@ -59,7 +61,11 @@ export function timelines(seed: number, spec: TimelineSpec): InputPhase[] {
       streamTime = Math.max(streamTime, record.timestamp)
       // Right after the record that set stream time, a record exactly at a boundary behind it.
       if (record.timestamp === streamTime && random.chance(spec.boundaryShare)) {
-        records.push({ input: spec.input, key: random.pick(keys), value: `v${serial++}`, timestamp: streamTime - random.pick(spec.boundaryOffsets), partition })
+        const key = random.pick(keys)
+        const timestamp = streamTime - random.pick(spec.boundaryOffsets)
+        records.push({ input: spec.input, key, value: `v${serial++}`, timestamp, partition })
+        const followUp = spec.boundaryFollowUp?.(random)
+        if (followUp !== undefined) records.push({ input: spec.input, key, value: `v${serial++}`, timestamp: Math.min(streamTime, timestamp + followUp), partition })
       }
     }
   }

@@ -1,7 +1,8 @@
 // Sessions of a few records per key: steps within the gap, exactly the gap (joins), one past it
 // (splits), two sessions up to twice the gap apart with a record between them arriving later
 // (merges them), records out of order within grace and late beyond it, and records exactly at
-// the lateness boundary (session end = stream time - gap - grace: accepted) and one past it.
+// the lateness boundary (session end = stream time - gap - grace: accepted) and one past it,
+// half of them followed by a record of their key within the gap.
 import type { InputPhase } from '../../case.js'
 import { timelines } from '../../timelines.js'
 
@@ -31,5 +32,7 @@ export function sessionInput(seed: number, params: Readonly<Record<string, numbe
     },
     boundaryOffsets: [gap + grace, gap + grace + 1],
     boundaryShare: 0.03,
+    // Half the boundary records get a record of their key within the gap after them: does it merge into the boundary session?
+    boundaryFollowUp: (random) => (random.chance(0.5) ? random.int(1, gap / 2) : undefined),
   })
 }

@@ -55,7 +55,8 @@ public final class Main {
     // already expired for as long as they sit in the cache, so whether an out-of-order record
     // merges into a closed session would depend on when the cache was last flushed. Without it
     // every update is forwarded; the runner compares the last per key.
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    // (-Dconformance.recordCache=true keeps the default cache, to show that.)
+    if (!Boolean.getBoolean("conformance.recordCache")) props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
     // Left and outer stream-stream joins look for unmatched records to emit at most once per this
     // interval of wall-clock time (1 s by default): 0 makes every record that advances stream time
     // look, so what is emitted depends on the input alone, as in Sluice.
