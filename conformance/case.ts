@@ -69,7 +69,10 @@ export interface ConformanceCase {
   readonly description: string
   /** Logical names of the input topics. */
   readonly inputs: readonly string[]
+  /** Partitions of every input topic (co-partitioned) and of the output topics. */
   readonly partitions: number
+  /** Inputs with another partition count (a global table's topic, say). */
+  readonly inputPartitions?: Readonly<Record<string, number>>
   /** Window sizes, grace periods: given to both topologies, so the two cannot drift apart. */
   readonly params: Readonly<Record<string, number>>
   readonly topology: (names: CaseNames, params: Readonly<Record<string, number>>) => Topology

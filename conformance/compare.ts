@@ -6,8 +6,8 @@ export function decode(conformanceCase: ConformanceCase, messages: readonly { me
   return messages.map(({ message }) => {
     if (message.key === null) throw new Error(`an output record without a key (case ${conformanceCase.name})`)
     const bytes = message.value
-    const value = bytes === null ? null : conformanceCase.values === 'long' ? String(bytes.readBigInt64BE(0)) : bytes.toString('utf8')
     if (bytes !== null && conformanceCase.values === 'long' && bytes.length !== 8) throw new Error(`a long value of ${bytes.length} bytes (case ${conformanceCase.name})`)
+    const value = bytes === null ? null : conformanceCase.values === 'long' ? String(bytes.readBigInt64BE(0)) : bytes.toString('utf8')
     return { key: message.key.toString('utf8'), value, timestamp: Number(message.timestamp) }
   })
 }

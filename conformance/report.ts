@@ -5,9 +5,9 @@ import type { Outcome } from './run-case.js'
 export function printTable(outcomes: readonly Outcome[], strict: boolean): void {
   const rows = outcomes.map((outcome) => {
     const matching = outcome.error ? 'ERROR' : outcome.unexpected.length > 0 ? 'NO' : outcome.known.length > 0 ? (strict ? 'NO (known)' : 'yes, but known') : 'yes'
-    return [outcome.name, String(outcome.inputRecords), String(outcome.sluice), String(outcome.kafkaStreams), matching, String(outcome.unexpected.length), outcome.known.map((known) => `${known.count}`).join('+') || '0', `${outcome.seconds.toFixed(1)}`]
+    return [outcome.name, String(outcome.inputRecords), String(outcome.sluiceLateDropped), String(outcome.sluice), String(outcome.kafkaStreams), matching, String(outcome.unexpected.length), outcome.known.map((known) => `${known.count}`).join('+') || '0', `${outcome.seconds.toFixed(1)}`]
   })
-  const header = ['case', 'input', 'sluice results', 'kafka-streams results', 'matching', 'differences', 'known', 's']
+  const header = ['case', 'input', 'late (sluice)', 'sluice results', 'kafka-streams results', 'matching', 'differences', 'known', 's']
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
   const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ')
   console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`)

@@ -15,6 +15,8 @@ export interface Outcome {
   inputRecords: number
   sluice: number
   kafkaStreams: number
+  /** Records Sluice dropped as late (its metric), to set beside the input's late records. */
+  sluiceLateDropped: number
   unexpected: Difference[]
   known: { name: string; count: number }[]
   /** Known differences declared but not seen: the declaration is out of date. */
@@ -64,7 +66,8 @@ export async function runCase(conformanceCase: ConformanceCase, options: RunOpti
   const phases = conformanceCase.generate(options.seed, conformanceCase.params)
   const inputRecords = phases.reduce((sum, phase) => sum + phase.length, 0)
   try {
-    await createTopics([...Object.values(inputs), sluiceNames.output, ksNames.output], conformanceCase.partitions)
+    for (const input of conformanceCase.inputs) await createTopics([inputs[input]], conformanceCase.inputPartitions?.[input] ?? conformanceCase.partitions)
+    await createTopics([sluiceNames.output, ksNames.output], conformanceCase.partitions)
     return { name: conformanceCase.name, inputRecords, ...(await runOnBoth(conformanceCase, phases, sluiceNames, ksNames, options)), seconds: Number(process.hrtime.bigint() - started) / 1e9 }
   } finally {
     // The case's topics, the applications' internal ones included (their names start with the application ids).
@@ -83,12 +86,14 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
     if (!kafkaStreams.running) return `kafka streams exited:\n${kafkaStreams.log}`
     return undefined
   }
+  let sluiceLateDropped = 0
   try {
     await sluice.start()
     for (const phase of phases) {
       await produce((input) => inputs[input], phase)
       await waitUntilConsumed([sluiceNames.applicationId, ksNames.applicationId], Object.values(inputs), failure)
     }
+    sluiceLateDropped = sluice.lateRecordsDropped
   } finally {
     await Promise.all([sluice.stop(), kafkaStreams.stop()])
     await rm(ksStateDir, { recursive: true, force: true })
@@ -106,6 +111,7 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
     else unexpected.push(difference)
   }
   return {
+    sluiceLateDropped,
     sluice: resultCount(ours),
     kafkaStreams: resultCount(theirs),
     unexpected,

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       outcomes.push(outcome)
       console.log(` ${outcome.seconds.toFixed(1)} s`)
     } catch (error) {
-      outcomes.push({ name: conformanceCase.name, inputRecords: 0, sluice: 0, kafkaStreams: 0, unexpected: [], known: [], stale: [], seconds: 0, error: (error as Error).message })
+      outcomes.push({ name: conformanceCase.name, inputRecords: 0, sluiceLateDropped: 0, sluice: 0, kafkaStreams: 0, unexpected: [], known: [], stale: [], seconds: 0, error: (error as Error).message })
       console.log(' error')
     }
   }
