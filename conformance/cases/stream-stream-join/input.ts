@@ -9,8 +9,13 @@
 // - phase b: out of order within grace (in [S - G + D + 1, S - 1]), joining phase-a records or
 //   of keys found nowhere else; the second records of pairs D + 1 apart (they do not join);
 //   records late beyond grace (in the previous round's span, also after the record at S + D).
-// Rounds are further apart than D + G, so the first record of a round closes every window of
-// the previous one. A last phase, far ahead on every partition, closes the last round.
+// - phase c1: per partition and stream a record of a key of its own at u = S + D + G.
+// - phase c2: per partition and stream first a record at S + 2 (D + G) (stream time: everything
+//   of the round is closed but c1's records), then a record of the other stream with c1's key at
+//   [u - D, u - 1]: late beyond grace, and within D of c1's record, which Kafka Streams' window
+//   store (retention before + after + grace) still holds.
+// Rounds are further apart than that plus D + G, so the first record of a round closes every
+// window of the previous one. A last phase, far ahead on every partition, closes the last round.
 import type { InputPhase, InputRecord } from '../../case.js'
 import { Random } from '../../random.js'
 import { BASE_TIME } from '../../timelines.js'
@@ -21,7 +26,7 @@ const ROUND_MS = 20_000
 
 export function streamJoinInput(seed: number, params: Readonly<Record<string, number>>): InputPhase[] {
   const { timeDifferenceMs: d, graceMs: grace } = params
-  if (ROUND_MS <= 2 * d + 1 + d + grace) throw new Error('rounds must be further apart than their span plus D + G')
+  if (ROUND_MS <= 3 * (d + grace)) throw new Error('rounds must be further apart than their span plus D + G')
   const random = new Random(seed)
   const phases: InputRecord[][] = []
   const serial = { left: 0, right: 0 }
@@ -72,7 +77,19 @@ export function streamJoinInput(seed: number, params: Readonly<Record<string, nu
         if (round > 0) for (let i = 0; i < 2; i++) b.push(record(input, `p${p}-s${random.int(0, 5)}`, start - ROUND_MS + random.int(0, d), p, 'late-'))
       }
     }
-    phases.push(a, b)
+    const c1: InputRecord[] = []
+    const c2: InputRecord[] = []
+    const u = start + d + grace
+    for (let p = 0; p < PARTITIONS; p++) {
+      // Each topic-partition's record at S + 2 (D + G) comes before its late record.
+      for (const input of ['left', 'right'] as const) c2.push(record(input, `p${p}-clock-c-${round}`, start + 2 * (d + grace), p))
+      for (const input of ['left', 'right'] as const) {
+        const key = `p${p}-late-join-${input}-${round}`
+        c1.push(record(input, key, u, p))
+        c2.push(record(other(input), key, random.int(u - d, u - 1), p, 'late-'))
+      }
+    }
+    phases.push(a, b, c1, c2)
   }
   const closing: InputRecord[] = []
   for (let p = 0; p < PARTITIONS; p++) for (const input of ['left', 'right'] as const) closing.push(record(input, `p${p}-closing`, BASE_TIME + ROUNDS * ROUND_MS + 100_000, p))
