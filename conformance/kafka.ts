@@ -24,10 +24,18 @@ export async function createTopics(topics: readonly string[], partitions: number
   })
 }
 
-export async function deleteTopics(prefix: string): Promise<void> {
+/** Deletes the topics and consumer groups whose names start with the prefix (a case's, once both sides have stopped). */
+export async function deleteAll(prefix: string): Promise<void> {
   await withAdmin(async (admin) => {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix))
     if (topics.length > 0) await admin.deleteTopics({ topics })
+    // Best effort: a group whose last member is still leaving refuses (its offsets expire anyway).
+    const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((group) => group.startsWith(prefix))
+    const failed = await admin.deleteGroups(groups).then(
+      () => [],
+      (error: { groups?: { groupId: string; error?: { message: string } }[] }) => (error.groups ?? []).filter((group) => group.error).map((group) => `${group.groupId}: ${group.error?.message}`),
+    )
+    if (failed.length > 0) console.log(`  (groups not deleted: ${failed.join('; ')})`)
   })
 }
 
@@ -80,7 +88,9 @@ export async function readTopic(topic: string, timeoutMs = 60_000): Promise<{ pa
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    // Nothing committed: the reader's group leaves nothing behind.
     await consumer.run({
+      autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) out.push({ partition: batch.partition, message })
       },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CaseNames, ConformanceCase, Difference, InputPhase, OutputRecord } from './case.js'
 import { decode, differences, finalResults, resultCount } from './compare.js'
-import { BROKERS, createTopics, deleteTopics, lag, produce, readTopic } from './kafka.js'
+import { BROKERS, createTopics, deleteAll, lag, produce, readTopic } from './kafka.js'
 import { KafkaStreamsCase } from './kafka-streams.js'
 import { SluiceCase } from './sluice-app.js'
 
@@ -70,8 +70,8 @@ export async function runCase(conformanceCase: ConformanceCase, options: RunOpti
     await createTopics([sluiceNames.output, ksNames.output], conformanceCase.partitions)
     return { name: conformanceCase.name, inputRecords, ...(await runOnBoth(conformanceCase, phases, sluiceNames, ksNames, options)), seconds: Number(process.hrtime.bigint() - started) / 1e9 }
   } finally {
-    // The case's topics, the applications' internal ones included (their names start with the application ids).
-    if (!options.keep) await deleteTopics(prefix)
+    // The case's topics, the applications' internal ones included (their names start with the application ids), and its groups.
+    if (!options.keep) await deleteAll(prefix)
   }
 }
 

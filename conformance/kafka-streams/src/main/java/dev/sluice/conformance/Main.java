@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -69,7 +70,8 @@ public final class Main {
       error.printStackTrace();
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    Thread closer = new Thread(() -> streams.close(Duration.ofSeconds(30)));
+    // Leaves the group on close (Kafka Streams stays by default until the session times out), so the runner can delete it.
+    Thread closer = new Thread(() -> streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30))));
     Runtime.getRuntime().addShutdownHook(closer);
     streams.start();
     System.out.println("kafka-streams conformance case " + args[0] + " started: " + args[2]);
