@@ -18,7 +18,7 @@ export function printTable(outcomes: readonly Outcome[], strict: boolean): void 
       console.log(`\n${outcome.name}: ${outcome.unexpected.length} difference(s), the first ones:`)
       for (const difference of outcome.unexpected.slice(0, 8)) console.log(`  ${describeDifference(difference)}`)
     }
-    for (const known of outcome.known) console.log(`\n${outcome.name}: known difference "${known.name}": ${known.count} result(s)`)
+    for (const known of outcome.known) console.log(`\n${outcome.name}: known difference "${known.name}": ${known.count} result(s)\n  ${known.reason}`)
     for (const stale of outcome.stale) console.log(`\n${outcome.name}: known difference "${stale}" declared but not seen: it no longer holds (or the input no longer shows it)`)
   }
 }

@@ -18,7 +18,7 @@ export interface Outcome {
   /** Records Sluice dropped as late (its metric), to set beside the input's late records. */
   sluiceLateDropped: number
   unexpected: Difference[]
-  known: { name: string; count: number }[]
+  known: { name: string; reason: string; count: number }[]
   /** Known differences declared but not seen: the declaration is out of date. */
   stale: string[]
   seconds: number
@@ -115,7 +115,7 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
     sluice: resultCount(ours),
     kafkaStreams: resultCount(theirs),
     unexpected,
-    known: known.filter((difference) => difference.count > 0).map(({ name, count }) => ({ name, count })),
+    known: known.filter((difference) => difference.count > 0).map(({ name, reason, count }) => ({ name, reason, count })),
     stale: known.filter((difference) => difference.count === 0).map(({ name }) => name),
   }
 }

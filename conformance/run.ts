@@ -10,7 +10,9 @@
 //   window has closed (Kafka Streams 3.1+ emits no spurious early ones).
 // Input comes in phases (InputPhase): a phase is produced once both sides have committed every
 // offset of the previous one, and a run ends when both have committed all input; then both stop
-// and both output topics are read to their end (committed records only).
+// and both output topics are read to their end (committed records only). Both sides run
+// at-least-once with commits every 100 ms; Kafka Streams without its record cache and with its
+// outer-join emit interval at 0, so that its results depend on the input alone (Main.java).
 //
 // A difference a case declares known (documented, with its reason) is shown and counted but
 // fails the run only with --strict; any other difference, or a known one that no longer shows,
