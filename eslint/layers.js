@@ -21,8 +21,8 @@ export const LAYERS = [
   { floor: 9, name: 'entry points', paths: ['index.ts', 'testing.ts', 'postgres.ts', 'avro.ts', 'debezium.ts'] },
 ]
 
-/** Folders outside src/ that use Sluice as its users do. */
-const USER_FOLDERS = ['topologies', 'demo']
+/** Folders outside src/ that use Sluice as its users do (in conformance/, the config turns the rule on for the cases' topologies only). */
+const USER_FOLDERS = ['topologies', 'demo', 'conformance']
 
 function layerOf(pathInSrc) {
   const posix = pathInSrc.split(sep).join('/')

@@ -43,10 +43,11 @@ describe('the layers lint rule', () => {
   test("the shipped topologies and the demo use the entry points, not Sluice's internals", () => {
     expect(layerErrors('topologies/category-counts.ts', "import { KStream } from '../src/dsl/kstream.js'\n")[0]).toMatch(/may not import Sluice's internals/)
     expect(layerErrors('demo/main.ts', "import { serdes } from 'sluice'\nimport { writeToKafka } from './generator/kafka-writer.js'\n")).toEqual([])
+    expect(layerErrors('conformance/cases/session-count/topology.ts', "import { KStream } from '../../../src/dsl/kstream.js'\n")[0]).toMatch(/may not import Sluice's internals/)
   })
 
-  test('the project configuration turns the rule on for src/, topologies/ and demo/', () => {
+  test('the project configuration turns the rule on for src/, topologies/, demo/ and the conformance cases', () => {
     const entries = projectConfig.filter((entry) => entry.rules?.['sluice/layers'] === 'error')
-    expect(entries.flatMap((entry) => entry.files ?? [])).toEqual(expect.arrayContaining(['src/**/*.ts', 'topologies/**/*.ts', 'demo/**/*.ts']))
+    expect(entries.flatMap((entry) => entry.files ?? [])).toEqual(expect.arrayContaining(['src/**/*.ts', 'topologies/**/*.ts', 'demo/**/*.ts', 'conformance/cases/**/*.ts']))
   })
 })
