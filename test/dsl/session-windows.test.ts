@@ -106,7 +106,7 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
       await pipe('a', 0)
       await pipe('a', 5_000)
       await pipe('a', 16_000) // 11 s after 5000: a second session
-      await pipe('a', 20_000)
+      await pipe('a', 19_000)
       await pipe('b', 7_000)
       expect(read()).toEqual([
         update('a', 0, 0, 1),
@@ -114,16 +114,16 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
         update('a', 0, 5_000, 2),
         update('a', 16_000, 16_000, 1),
         tombstone('a', 16_000, 16_000),
-        update('a', 16_000, 20_000, 2),
+        update('a', 16_000, 19_000, 2),
         update('b', 7_000, 7_000, 1),
       ])
-      // Stream time 20000: the close time is 20000 - gap - grace = 5000, and [0, 5000] ends
-      // exactly there: still open. 10000 is within the gap of both sessions.
+      // Stream time 19000: the close time is 19000 - gap - grace = 4000, [0, 5000] is open.
+      // 10000 is within the gap of both sessions.
       await pipe('a', 10_000)
-      expect(read()).toEqual([tombstone('a', 0, 5_000), tombstone('a', 16_000, 20_000), update('a', 0, 20_000, 5)])
-      expect(await collect(store.fetch('a'))).toEqual([{ key: session('a', 0, 20_000), value: 5 }])
+      expect(read()).toEqual([tombstone('a', 0, 5_000), tombstone('a', 16_000, 19_000), update('a', 0, 19_000, 5)])
+      expect(await collect(store.fetch('a'))).toEqual([{ key: session('a', 0, 19_000), value: 5 }])
       expect(store.fetchSession('a', 0, 5_000)).toBeUndefined()
-      expect(store.fetchSession('a', 16_000, 20_000)).toBeUndefined()
+      expect(store.fetchSession('a', 16_000, 19_000)).toBeUndefined()
       expect(await collect(store.fetch('b'))).toEqual([{ key: session('b', 7_000, 7_000), value: 1 }])
       expect(driver.metrics().lateRecordsDropped).toBe(0)
     })
@@ -134,9 +134,9 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
     await withDriver(sessionCount(sessions(), { late }), { backend }, async (driver) => {
       const { store, read, pipe } = io(driver)
       await pipe('a', 1_000)
-      await pipe('b', 1_000 + GAP + GRACE) // close time 1000: [1000, 1000] ends exactly there, still open
+      await pipe('b', 1_000 + GAP + GRACE - 1) // close time 999: [1000, 1000] is open
       await pipe('a', 500) // joins it, out of order within grace
-      expect(read()).toEqual([update('a', 1_000, 1_000, 1), update('b', 16_000, 16_000, 1), tombstone('a', 1_000, 1_000), update('a', 500, 1_000, 2)])
+      expect(read()).toEqual([update('a', 1_000, 1_000, 1), update('b', 15_999, 15_999, 1), tombstone('a', 1_000, 1_000), update('a', 500, 1_000, 2)])
       await pipe('b', 16_001) // close time 1001: [500, 1000] is closed
       read()
       await pipe('a', 990, 'too late') // within the gap of [500, 1000], which is closed: its own session [990, 990] ends before 1001
@@ -154,6 +154,24 @@ describe.each(BACKENDS)('session windows on %s', (backend) => {
       await pipe('c', 1_001)
       expect(read()).toEqual([update('c', 1_001, 1_001, 1)])
       expect(driver.metrics().lateRecordsDropped).toBe(2)
+    })
+  })
+
+  test("a session ending exactly at the close time is no longer joined (Kafka Streams' store has expired it), while a record whose own session ends there is still accepted", async () => {
+    const late: LateCall[] = []
+    await withDriver(sessionCount(sessions(), { late }), { backend }, async (driver) => {
+      const { read, pipe } = io(driver)
+      await pipe('a', 1_000)
+      await pipe('a', 1_000)
+      await pipe('x', 1_000 + GAP + GRACE) // close time 1000: [1000, 1000] ends exactly there
+      read()
+      await pipe('a', 500, 'within its gap') // cannot join it; its own [500, 500] is before the close time
+      expect(read()).toEqual([])
+      expect(late.map((call) => call.record.value)).toEqual(['within its gap'])
+      // [1000, 1000] of its own is not late; it replaces the stored session instead of adding to it.
+      await pipe('a', 1_000)
+      expect(read()).toEqual([update('a', 1_000, 1_000, 1)])
+      expect(driver.metrics().lateRecordsDropped).toBe(1)
     })
   })
 

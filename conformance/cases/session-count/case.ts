@@ -1,5 +1,4 @@
 import type { ConformanceCase } from '../../case.js'
-import { closeTimeSession } from './close-time-session.js'
 import { sessionInput } from './input.js'
 import { sessionCount } from './topology.js'
 
@@ -16,5 +15,8 @@ export const sessionCountCase: ConformanceCase = {
   results: 'latest-per-key',
   // Both stamp a session's result with its latest record's time (its end).
   compareTimestamps: true,
-  knownDifferences: [closeTimeSession],
+  // A session ending exactly at the close time used to differ (Sluice merged into it, Kafka
+  // Streams' store no longer finds it); Sluice now follows Kafka Streams, and the generator still
+  // makes that edge on every seed.
+  knownDifferences: [],
 }
