@@ -73,6 +73,10 @@ export interface ConformanceCase {
   readonly partitions: number
   /** Inputs with another partition count (a global table's topic, say). */
   readonly inputPartitions?: Readonly<Record<string, number>>
+  /** How many of the first phases are produced before the applications start (a global table both bootstrap). */
+  readonly preloadPhases?: number
+  /** Inputs read by a global table: no group commits offsets on them, so they are not waited on. */
+  readonly globalInputs?: readonly string[]
   /** Window sizes, grace periods: given to both topologies, so the two cannot drift apart. */
   readonly params: Readonly<Record<string, number>>
   readonly topology: (names: CaseNames, params: Readonly<Record<string, number>>) => Topology

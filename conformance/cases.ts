@@ -2,7 +2,8 @@
 import type { ConformanceCase } from './case.js'
 import { sessionCountCase } from './cases/session-count/case.js'
 import { slidingCountCase } from './cases/sliding-count/case.js'
+import { streamGlobalJoinCases } from './cases/stream-global-join/case.js'
 import { streamStreamJoinCases } from './cases/stream-stream-join/case.js'
 import { tableTableJoinCases } from './cases/table-table-join/case.js'
 
-export const CASES: readonly ConformanceCase[] = [sessionCountCase, slidingCountCase, ...streamStreamJoinCases, ...tableTableJoinCases]
+export const CASES: readonly ConformanceCase[] = [sessionCountCase, slidingCountCase, ...streamStreamJoinCases, ...tableTableJoinCases, ...streamGlobalJoinCases]

@@ -77,6 +77,10 @@ export async function runCase(conformanceCase: ConformanceCase, options: RunOpti
 
 async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly InputPhase[], sluiceNames: CaseNames, ksNames: CaseNames, options: RunOptions): Promise<Omit<Outcome, 'name' | 'inputRecords' | 'seconds'>> {
   const { inputs } = sluiceNames
+  const preload = conformanceCase.preloadPhases ?? 0
+  // Before either application exists: both bootstrap these (a global table) before processing.
+  for (const phase of phases.slice(0, preload)) await produce((input) => inputs[input], phase)
+  const consumedTopics = Object.entries(inputs).filter(([input]) => !(conformanceCase.globalInputs ?? []).includes(input)).map(([, topic]) => topic)
   const ksStateDir = join(tmpdir(), `${ksNames.applicationId}-state`)
   const sluiceParams = { ...conformanceCase.params, ...options.perturb }
   const sluice = new SluiceCase(conformanceCase.topology(sluiceNames, sluiceParams), BROKERS, join(tmpdir(), `${sluiceNames.applicationId}-state`))
@@ -89,9 +93,9 @@ async function runOnBoth(conformanceCase: ConformanceCase, phases: readonly Inpu
   let sluiceLateDropped = 0
   try {
     await sluice.start()
-    for (const phase of phases) {
+    for (const phase of phases.slice(preload)) {
       await produce((input) => inputs[input], phase)
-      await waitUntilConsumed([sluiceNames.applicationId, ksNames.applicationId], Object.values(inputs), failure)
+      await waitUntilConsumed([sluiceNames.applicationId, ksNames.applicationId], consumedTopics, failure)
     }
     sluiceLateDropped = sluice.lateRecordsDropped
   } finally {

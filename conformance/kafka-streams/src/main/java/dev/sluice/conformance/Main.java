@@ -26,7 +26,9 @@ public final class Main {
       "stream-stream-outer-join", new StreamStreamJoin(StreamStreamJoin.Kind.OUTER),
       "table-table-inner-join", new TableTableJoin(TableTableJoin.Kind.INNER),
       "table-table-left-join", new TableTableJoin(TableTableJoin.Kind.LEFT),
-      "table-table-outer-join", new TableTableJoin(TableTableJoin.Kind.OUTER));
+      "table-table-outer-join", new TableTableJoin(TableTableJoin.Kind.OUTER),
+      "stream-global-inner-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.INNER),
+      "stream-global-left-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.LEFT));
 
   public static void main(String[] args) throws InterruptedException {
     if (args.length < 5) throw new IllegalArgumentException("usage: Main <case> <bootstrap> <application id> <state dir> <output> [in.NAME=TOPIC ...] [param.NAME=LONG ...]");
