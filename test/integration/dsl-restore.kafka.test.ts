@@ -1,5 +1,5 @@
-// Session windows, stream-stream inner / left / outer joins and a table-table join on the
-// broker, across a kill -9 and a wiped state directory: every store comes back from its
+// Session windows, stream-stream inner / left / outer joins, a table-table join and a
+// stream-global join on the broker, across a kill -9 and a wiped state directory: every store comes back from its
 // changelog, and under exactly-once the final results equal the test driver's on the same input.
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,7 +20,7 @@ const J = serdes.nullable(serdes.json<string>())
 const windowedKey = serdes.windowed(S)
 
 interface Input {
-  topic: 'left' | 'right' | 'leftTable' | 'rightTable'
+  topic: 'left' | 'right' | 'leftTable' | 'rightTable' | 'products'
   key: string
   value: string | null
   timestamp: number
@@ -38,6 +38,8 @@ function inputs(base: number): { data: Input[]; closing: Input[] } {
   for (let i = 0; i < 2000; i++) data.push({ topic: 'right', key: i % 50 < 45 ? `k${(i * 7) % 40}` : `right-only-${i % 5}`, value: `R${i}`, timestamp: base + i * 30 + 500 })
   for (let i = 0; i < 300; i++) data.push({ topic: 'leftTable', key: `t${i % 30}`, value: i % 7 === 0 ? null : `l${i}`, timestamp: base + i * 100 })
   for (let i = 0; i < 300; i++) data.push({ topic: 'rightTable', key: `t${(i * 11) % 30}`, value: i % 5 === 0 ? null : `r${i}`, timestamp: base + i * 100 + 50 })
+  // The global table, written before the application first starts (it bootstraps it whole), with updates and deletes.
+  for (let i = 0; i < 120; i++) data.unshift({ topic: 'products', key: `g${(i * 13) % 40}`, value: i % 9 === 0 ? null : `product-${i}`, timestamp: base + i, partition: i % 2 })
   const closing: Input[] = []
   for (let partition = 0; partition < PARTITIONS; partition++) {
     for (const topic of ['left', 'right'] as const) closing.push({ topic, key: `closing-${partition}`, value: `close-${topic}`, timestamp: base + 2 * 3_600_000, partition })
@@ -51,10 +53,11 @@ interface Results {
   leftJoined: string[]
   outer: string[]
   tableJoined: Map<string, string>
+  globalJoined: string[]
 }
 
 /** Final state: the last value per session / key (a null removes it); every join result, sorted. */
-function summarize(outputs: { sessions: [Buffer | null, Buffer | null][]; joins: { [name in 'inner' | 'leftJoined' | 'outer']: [Buffer | null, Buffer | null][] }; tableJoined: [Buffer | null, Buffer | null][] }, topics: DslTopics): Results {
+function summarize(outputs: { sessions: [Buffer | null, Buffer | null][]; joins: { [name in 'inner' | 'leftJoined' | 'outer' | 'globalJoined']: [Buffer | null, Buffer | null][] }; tableJoined: [Buffer | null, Buffer | null][] }, topics: DslTopics): Results {
   const sessions = new Map<string, number>()
   for (const [key, value] of outputs.sessions) {
     const windowed = windowedKey.deserialize(topics.sessions, key)
@@ -69,7 +72,7 @@ function summarize(outputs: { sessions: [Buffer | null, Buffer | null][]; joins:
     if (decoded === null) tableJoined.delete(String(key))
     else tableJoined.set(String(key), decoded)
   }
-  return { sessions, inner: pairs(outputs.joins.inner), leftJoined: pairs(outputs.joins.leftJoined), outer: pairs(outputs.joins.outer), tableJoined }
+  return { sessions, inner: pairs(outputs.joins.inner), leftJoined: pairs(outputs.joins.leftJoined), outer: pairs(outputs.joins.outer), tableJoined, globalJoined: pairs(outputs.joins.globalJoined) }
 }
 
 /** The test driver's results on the same input, in the order it was produced. */
@@ -77,29 +80,33 @@ async function driverResults(topics: DslTopics, records: readonly Input[]): Prom
   return withDriver(dslUnderTest(topics), { backend: 'memory' }, async (driver) => {
     const streams = { left: driver.createInputTopic(topics.left, S, S), right: driver.createInputTopic(topics.right, S, S) }
     const tables = { leftTable: driver.createInputTopic(topics.leftTable, S, J), rightTable: driver.createInputTopic(topics.rightTable, S, J) }
+    const products = driver.createInputTopic(topics.products, S, serdes.nullable(S))
     for (const record of records) {
-      if (record.topic === 'left' || record.topic === 'right') await streams[record.topic].pipeInput(record.key, record.value as string, record.timestamp)
+      if (record.topic === 'products') await products.pipeInput(record.key, record.value, record.timestamp)
+      else if (record.topic === 'left' || record.topic === 'right') await streams[record.topic].pipeInput(record.key, record.value as string, record.timestamp)
       else await tables[record.topic].pipeInput(record.key, record.value, record.timestamp)
     }
     const raw = (topic: string): [Buffer | null, Buffer | null][] => driver.topicContents(topic).map((record) => [record.key, record.value])
-    return summarize({ sessions: raw(topics.sessions), joins: { inner: raw(topics.inner), leftJoined: raw(topics.leftJoined), outer: raw(topics.outer) }, tableJoined: raw(topics.tableJoined) }, topics)
+    return summarize({ sessions: raw(topics.sessions), joins: { inner: raw(topics.inner), leftJoined: raw(topics.leftJoined), outer: raw(topics.outer), globalJoined: raw(topics.globalJoined) }, tableJoined: raw(topics.tableJoined) }, topics)
   })
 }
 
 async function brokerResults(topics: DslTopics): Promise<Results> {
   const raw = async (topic: string): Promise<[Buffer | null, Buffer | null][]> => (await readTopic(topic, { readCommitted: true })).map((message: KafkaMessage) => [message.key, message.value])
-  return summarize({ sessions: await raw(topics.sessions), joins: { inner: await raw(topics.inner), leftJoined: await raw(topics.leftJoined), outer: await raw(topics.outer) }, tableJoined: await raw(topics.tableJoined) }, topics)
+  return summarize({ sessions: await raw(topics.sessions), joins: { inner: await raw(topics.inner), leftJoined: await raw(topics.leftJoined), outer: await raw(topics.outer), globalJoined: await raw(topics.globalJoined) }, tableJoined: await raw(topics.tableJoined) }, topics)
 }
 
-test('session windows and every join kind across a kill -9 with a wiped state directory: stores restored from their changelogs, results exact under exactly-once', async () => {
+test('session windows and every join kind (stream-stream, table-table, stream-global) across a kill -9 with a wiped state directory: stores restored from their changelogs, results exact under exactly-once', async () => {
   const applicationId = unique('dsl-restore')
   const topics = dslTopics(applicationId)
   const stateDir = join(tmpdir(), `${applicationId}-state`)
+  // The global table's topic is read by no group: not waited on.
   const inputTopics = [topics.left, topics.right, topics.leftTable, topics.rightTable]
-  for (const topic of [...inputTopics, topics.sessions, topics.inner, topics.leftJoined, topics.outer, topics.tableJoined]) await createTopic(topic, PARTITIONS)
+  for (const topic of [...inputTopics, topics.sessions, topics.inner, topics.leftJoined, topics.outer, topics.tableJoined, topics.globalJoined]) await createTopic(topic, PARTITIONS)
+  await createTopic(topics.products, 2)
   const { data, closing } = inputs(Date.now() - 3_600_000)
   const send = async (records: readonly Input[]): Promise<void> => {
-    for (const name of ['left', 'right', 'leftTable', 'rightTable'] as const) {
+    for (const name of ['products', 'left', 'right', 'leftTable', 'rightTable'] as const) {
       // Table values are JSON (a null is a delete); stream values plain strings.
       const encode = (value: string | null): string | null => (name === 'leftTable' || name === 'rightTable') && value !== null ? JSON.stringify(value) : value
       const messages = records.filter((record) => record.topic === name).map((record) => ({ key: record.key, value: encode(record.value), timestamp: String(record.timestamp), partition: record.partition }))
@@ -139,6 +146,9 @@ test('session windows and every join kind across a kill -9 with a wiped state di
     expect(got.leftJoined).toEqual(want.leftJoined)
     expect(got.outer).toEqual(want.outer)
     expect(got.tableJoined).toEqual(want.tableJoined)
+    expect(want.globalJoined.some((pair) => pair.includes('~product-'))).toBe(true)
+    expect(want.globalJoined.some((pair) => pair.endsWith('~-'))).toBe(true)
+    expect(got.globalJoined).toEqual(want.globalJoined)
   } finally {
     for (const process of processes) process.kill('SIGTERM')
     await Promise.all(processes.map((process) => process.exited))
