@@ -11,6 +11,7 @@ export { TimeWindowedKStream, type WindowedOptions } from './dsl/time-windowed-k
 export { KTable } from './dsl/ktable.js'
 export { KGroupedTable, type TableGroupedOptions } from './dsl/kgrouped-table.js'
 export type { TableJoinedOptions, TableOperationOptions } from './dsl/table-operations.js'
+export type { ForeignKeyJoinedOptions } from './dsl/foreign-key-join.js'
 export { TimeWindows, TimeWindowsWithoutGrace } from './dsl/time-windows.js'
 export { SessionWindows } from './dsl/session-windows.js'
 export { Suppressed, type BufferConfig, type BufferFullStrategy } from './dsl/suppressed.js'

@@ -46,7 +46,9 @@ export async function prepareTopics(
   const writerCount = new Map<string, number>()
   for (let round = 0; round <= topology.subtopologies.length; round++) {
     for (const subtopology of topology.subtopologies) {
-      const known = subtopology.sourceTopics.map((topic) => writerCount.get(topic) ?? (repartitions.includes(topic) ? undefined : counts.get(topic)))
+      // A co-partitioned topic's count is known before its writer's: a foreign-key join's two
+      // sides each read what the other writes, so waiting for writers would never end.
+      const known = subtopology.sourceTopics.map((topic) => writerCount.get(topic) ?? copartitionedCount.get(topic) ?? (repartitions.includes(topic) ? undefined : counts.get(topic)))
       if (known.some((count) => count === undefined)) continue
       const max = Math.max(...(known as number[]))
       for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, copartitionedCount.get(sink) ?? max)
