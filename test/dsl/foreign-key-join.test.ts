@@ -172,6 +172,36 @@ describe.each(BACKENDS)('foreign-key table-table joins on %s', (backend) => {
     })
   })
 
+  test('after a restart from the changelogs, a foreign key change still leaves the old right row and a right update still fans out', async () => {
+    const topology = orderProducts('join', 'joined')
+    const changelogs: { [topic: string]: { key: Buffer | null; value: Buffer | null }[] } = {}
+    await withDriver(topology, { backend }, async (driver) => {
+      await moveFromAToB(driver)
+      await order(driver, 'o2', { product: 'A', quantity: 2 }, 5)
+      await driver.commit()
+      for (const topic of topology.internalTopics) changelogs[topic.name] = driver.topicContents(topic.name).map((record) => ({ key: record.key, value: record.value }))
+    })
+    await withDriver(topology, { backend, restoreChangelogs: changelogs }, async (driver) => {
+      await product(driver, 'A', 'apricot', 6) // o2 only: o1 left A before the restart
+      await order(driver, 'o1', { product: 'A', quantity: 1 }, 7)
+      await product(driver, 'B', 'blueberry', 8) // no one names B now
+      expect(drain(driver)).toEqual([
+        ['o2', '2xapricot'],
+        ['o1', '1xapricot'],
+      ])
+      expect(await stored(driver)).toEqual([
+        ['o1', '1xapricot'],
+        ['o2', '2xapricot'],
+      ])
+      // o1's foreign key (B) came back with the left side's store, so o1 left B's subscriptions.
+      const subscriptions = await collect(driver.getKeyValueStore('orders-table-fk-join-products-subscriptions').all())
+      expect(subscriptions.map(({ key }) => key)).toEqual([
+        { foreignKey: 'A', leftKey: 'o1' },
+        { foreignKey: 'A', leftKey: 'o2' },
+      ])
+    })
+  })
+
   test('a stale answer is dropped: the row changed its foreign key twice before the answers came back', async () => {
     await withDriver(orderProducts('leftJoin', 'joined'), { backend }, async (driver) => {
       await product(driver, 'A', 'apple', 1)
