@@ -1,5 +1,6 @@
 import type { Serde } from '../serde/serde.js'
 import { groupTable, type KGroupedTable, type TableGroupedOptions } from './kgrouped-table.js'
+import { joinOnForeignKey, type ForeignKeyJoinedOptions } from './foreign-key-join.js'
 import { KStream, type KeyValuePair } from './kstream.js'
 import type { StreamsBuilder } from './streams-builder.js'
 import { filterTable, joinTables, mapTableValues, type TableJoinedOptions, type TableOperationOptions } from './table-operations.js'
@@ -66,14 +67,50 @@ export class KTable<K, V> {
     return suppressTable(this, suppressed, options)
   }
 
+  /**
+   * Foreign-key join (Kafka Streams' KIP-213): each row of this table joins the row of `other`
+   * whose key `foreignKeyExtractor` takes from its value; the result is keyed by this table's
+   * key. The tables need not be co-partitioned: the join subscribes rows through internal topics.
+   * A row whose foreign key changes leaves its old right row for the new one; a row deleted, or
+   * whose foreign key is null, or whose right row is missing or deleted, has no result. See
+   * ForeignKeyJoinedOptions.
+   */
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    options?: ForeignKeyJoinedOptions<KO, VR>,
+  ): KTable<K, VR>
   /** Table-table inner join: a row for each key both tables hold, updated when either side changes. */
-  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
-    return joinTables(this, other, (value, otherValue, key) => joiner(value as V, otherValue as VO, key), 'inner', options)
+  join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  join<KO, VO, VR>(other: KTable<KO, VO>, second: (...args: never[]) => unknown, third?: ((...args: never[]) => unknown) | TableJoinedOptions<VR>, fourth?: ForeignKeyJoinedOptions<KO, VR>): KTable<K, VR> {
+    if (typeof third === 'function') {
+      const joiner = third as (value: V, otherValue: VO | undefined, key: K) => VR
+      return joinOnForeignKey(this, other, second as (value: V, key: K) => KO | null | undefined, joiner, 'inner', fourth)
+    }
+    const joiner = second as (value: V, otherValue: VO, key: K) => VR
+    return joinTables(this, other as unknown as KTable<K, VO>, (value, otherValue, key) => joiner(value as V, otherValue as VO, key), 'inner', third)
   }
 
+  /**
+   * Foreign-key left join: as the foreign-key join(), but every row of this table has a result;
+   * the other value is undefined while its foreign key is null or names no row of `other`.
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
+    options?: ForeignKeyJoinedOptions<KO, VR>,
+  ): KTable<K, VR>
   /** Table-table left join: a row for each key this table holds; the other value is undefined while the other table has none. */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | undefined, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR> {
-    return joinTables(this, other, (value, otherValue, key) => joiner(value as V, otherValue, key), 'left', options)
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | undefined, key: K) => VR, options?: TableJoinedOptions<VR>): KTable<K, VR>
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, second: (...args: never[]) => unknown, third?: ((...args: never[]) => unknown) | TableJoinedOptions<VR>, fourth?: ForeignKeyJoinedOptions<KO, VR>): KTable<K, VR> {
+    if (typeof third === 'function') {
+      const joiner = third as (value: V, otherValue: VO | undefined, key: K) => VR
+      return joinOnForeignKey(this, other, second as (value: V, key: K) => KO | null | undefined, joiner, 'left', fourth)
+    }
+    const joiner = second as (value: V, otherValue: VO | undefined, key: K) => VR
+    return joinTables(this, other as unknown as KTable<K, VO>, (value, otherValue, key) => joiner(value as V, otherValue, key), 'left', third)
   }
 
   /** Table-table outer join: a row for each key either table holds; a missing side's value is undefined. */

@@ -122,7 +122,8 @@ function joinedValueGetter<K, VL, VR, VOut>(left: TableValueGetter<K, VL>, right
   }
 }
 
-function addTableStore<K, V>(
+/** @internal Declares the store that materializes an operation's resulting table. */
+export function addTableStore<K, V>(
   table: { readonly builder: StreamsBuilder; readonly lineage: string },
   keySerde: Serde<K> | undefined,
   store: string,

@@ -10,6 +10,8 @@ export class TaskMetrics {
   recordsSkipped = 0
   /** Records a deduplicating processor dropped because it had seen their id already. */
   duplicatesDropped = 0
+  /** Foreign-key join answers dropped because the left row's value changed since it subscribed. */
+  foreignKeyResponsesDropped = 0
   punctuations = 0
   /** Aggregation updates the update cache absorbed: a later update of the same key replaced them before the commit. */
   updateCacheHits = 0
@@ -26,6 +28,7 @@ export class TaskMetrics {
     this.lateRecordsDropped += other.lateRecordsDropped
     this.recordsSkipped += other.recordsSkipped
     this.duplicatesDropped += other.duplicatesDropped
+    this.foreignKeyResponsesDropped += other.foreignKeyResponsesDropped
     this.punctuations += other.punctuations
     this.updateCacheHits += other.updateCacheHits
     this.updateCacheEvictions += other.updateCacheEvictions

@@ -35,22 +35,60 @@ export async function prepareTopics(
 
   // Repartition topics take their count from the sub-topology that writes them, which may
   // itself read repartition topics: resolve in rounds until every count is known. One read
-  // together with source topics (a join after a key change) takes their count instead, so that
-  // the two are co-partitioned (as Kafka Streams sizes a join's repartition topics).
+  // together with other topics (a join after a key change, a foreign-key join's subscriptions
+  // and responses) takes their count instead, so that they are co-partitioned (as Kafka Streams
+  // sizes a join's repartition topics): that of the source topics beside it, if any, else that
+  // of the repartition topics beside it once those are known.
   const repartitions = topology.internalTopics.filter((topic) => topic.kind === 'repartition').map((topic) => topic.name)
-  const copartitionedCount = new Map<string, number>()
-  for (const subtopology of topology.subtopologies) {
-    const sourceCounts = subtopology.sourceTopics.filter((topic) => !repartitions.includes(topic)).map((topic) => counts.get(topic) ?? 0)
-    if (sourceCounts.length === 0) continue
-    for (const topic of subtopology.sourceTopics) if (repartitions.includes(topic)) copartitionedCount.set(topic, Math.max(...sourceCounts))
-  }
   const writerCount = new Map<string, number>()
-  for (let round = 0; round <= topology.subtopologies.length; round++) {
+  const countOf = (topic: string): number | undefined => (repartitions.includes(topic) ? writerCount.get(topic) : counts.get(topic))
+  /** The count co-partitioning asks of a repartition topic: null if it is read alone, undefined while unknown. */
+  const besideCount = (topic: string): number | null | undefined => {
+    const beside = topology.subtopologies.flatMap((subtopology) => (subtopology.sourceTopics.includes(topic) ? subtopology.sourceTopics : [])).filter((other) => other !== topic)
+    if (beside.length === 0) return null
+    const sources = beside.filter((other) => !repartitions.includes(other))
+    if (sources.length > 0) return Math.max(...sources.map((other) => counts.get(other) ?? 0))
+    const known = beside.map(countOf)
+    return known.some((count) => count === undefined) ? undefined : Math.max(...(known as number[]))
+  }
+  let settled = true
+  const settle = (topic: string, count: number): void => {
+    if (writerCount.has(topic)) return
+    writerCount.set(topic, count)
+    settled = true
+  }
+  /** The largest count a sub-topology reads (undefined: not known yet): its repartition topics' own count. */
+  const readCount = (subtopology: (typeof topology.subtopologies)[number]): number | undefined => {
+    const known = subtopology.sourceTopics.map(countOf)
+    return known.some((value) => value === undefined) ? undefined : Math.max(...(known as number[]))
+  }
+  const writerOf = (topic: string) => topology.subtopologies.find((subtopology) => subtopology.sinkTopics.includes(topic))
+  while (settled) {
+    settled = false
+    for (const topic of repartitions) {
+      const beside = besideCount(topic)
+      const writer = writerOf(topic)
+      if (typeof beside === 'number') settle(topic, beside)
+      else if (beside === null && writer) {
+        const count = readCount(writer)
+        if (count !== undefined) settle(topic, count)
+      }
+    }
+    if (settled) continue
+    // Stuck: repartition topics read beside each other only, each waiting for the others (a
+    // foreign-key join's responses beside a regrouped left table). The first such group whose
+    // writers are known takes the largest of their counts, as Kafka Streams sizes them.
     for (const subtopology of topology.subtopologies) {
-      const known = subtopology.sourceTopics.map((topic) => writerCount.get(topic) ?? (repartitions.includes(topic) ? undefined : counts.get(topic)))
-      if (known.some((count) => count === undefined)) continue
-      const max = Math.max(...(known as number[]))
-      for (const sink of subtopology.sinkTopics) if (repartitions.includes(sink)) writerCount.set(sink, copartitionedCount.get(sink) ?? max)
+      const open = subtopology.sourceTopics.filter((topic) => repartitions.includes(topic) && !writerCount.has(topic))
+      const writers = open.map((topic) => {
+        const writer = writerOf(topic)
+        return writer && readCount(writer)
+      })
+      if (open.length === 0 || writers.some((count) => count === undefined)) continue
+      const beside = subtopology.sourceTopics.filter((topic) => !open.includes(topic)).map(countOf)
+      const count = Math.max(...(writers as number[]), ...(beside.filter((value) => value !== undefined) as number[]))
+      for (const topic of open) settle(topic, count)
+      break
     }
   }
   const toCreate: NewTopic[] = []

@@ -80,4 +80,31 @@ describe('co-partitioning of joined topics', () => {
     expect(created.get('cop-orders-group-by-repartition')).toBe(3)
     expect(created.get('cop-totals-changelog')).toBe(3)
   })
+
+  test('a foreign-key join needs no co-partitioning: its subscription topic takes the right table\'s count, its response topic the left table\'s', async () => {
+    const topology = defineTopology({ applicationId: 'cop' }, (b) => {
+      const orders = b.table('orders', { key: S, value: serdes.json<{ product: string }>() })
+      const products = b.table('products', { key: S, value: S })
+      orders.join(products, (order) => order.product, (order, product) => order.product + product, { store: 'joined', value: S })
+    })
+    const { admin, created } = fakeAdmin({ orders: 3, products: 2 })
+    await prepareTopics(admin, topology, { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-orders-table-fk-join-products-subscription-repartition')).toBe(2)
+    expect(created.get('cop-orders-table-fk-join-products-subscriptions-changelog')).toBe(2)
+    expect(created.get('cop-orders-table-fk-join-products-response-repartition')).toBe(3)
+    expect(created.get('cop-orders-table-fk-join-products-foreign-keys-changelog')).toBe(3)
+    expect(created.get('cop-joined-changelog')).toBe(3)
+  })
+
+  test('a foreign-key join of a regrouped table: its response topic is co-partitioned with the regrouped rows', async () => {
+    const topology = defineTopology({ applicationId: 'cop' }, (b) => {
+      const latest = b.stream('clicks', { key: S, value: S }).groupBy((_key, page) => page, { key: S }).reduce((_old, page) => page, { store: 'latest' })
+      latest.join(b.table('products', { key: S, value: S }), (page) => page, (page, product) => page + product)
+    })
+    const { admin, created } = fakeAdmin({ clicks: 4, products: 2 })
+    await prepareTopics(admin, topology, { replicationFactor: 1, extraTopics: [] })
+    expect(created.get('cop-clicks-group-by-repartition')).toBe(4)
+    expect(created.get('cop-clicks-group-by-table-fk-join-products-response-repartition')).toBe(4)
+    expect(created.get('cop-clicks-group-by-table-fk-join-products-subscription-repartition')).toBe(2)
+  })
 })
