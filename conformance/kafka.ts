@@ -73,6 +73,11 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
   })
 }
 
+/** An application's internal topics that it reads (repartition, subscription, response): named after it, changelogs aside. */
+export async function internalTopicsOf(applicationId: string, outputs: readonly string[]): Promise<string[]> {
+  return withAdmin(async (admin) => (await admin.listTopics()).filter((topic) => topic.startsWith(`${applicationId}-`) && !topic.endsWith('-changelog') && !outputs.includes(topic)))
+}
+
 /** Every committed record of a topic, from the beginning to its end as of the call, in partition order. */
 export async function readTopic(topic: string, timeoutMs = 60_000): Promise<{ partition: number; message: KafkaMessage }[]> {
   const ends = await withAdmin((admin) => admin.fetchTopicOffsets(topic))

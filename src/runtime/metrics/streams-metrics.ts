@@ -68,6 +68,7 @@ export class StreamsMetrics {
     perTask('sluice_records_produced_total', "Records written to the topology's output topics, per task (repartition topics not counted).", (metrics) => metrics.recordsProduced)
     perTask('sluice_late_records_dropped_total', 'Records dropped because their window had closed (stream time >= window end + grace).', (metrics) => metrics.lateRecordsDropped)
     perTask('sluice_records_skipped_total', 'Records a failure handler skipped (sent to the dead-letter topic).', (metrics) => metrics.recordsSkipped)
+    perTask('sluice_foreign_key_responses_dropped_total', "Foreign-key join answers dropped because the left row had changed since it subscribed (a later answer is on its way).", (metrics) => metrics.foreignKeyResponsesDropped)
     perTask('sluice_duplicates_dropped_total', 'Records a deduplicate() step dropped because it had seen their id already.', (metrics) => metrics.duplicatesDropped)
     perTask('sluice_punctuations_total', 'Punctuator calls (stream time and wall clock).', (metrics) => metrics.punctuations)
     perTask('sluice_update_cache_hits_total', "Aggregation updates the update cache absorbed (the key's later update replaced them before the commit).", (metrics) => metrics.updateCacheHits)

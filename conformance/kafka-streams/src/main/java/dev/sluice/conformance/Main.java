@@ -18,17 +18,19 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * any number of in.NAME=TOPIC (the case's inputs) and param.NAME=LONG (its parameters).
  */
 public final class Main {
-  private static final Map<String, ConformanceCase> CASES = Map.of(
-      "session-count", new SessionCount(),
-      "sliding-count", new SlidingCount(),
-      "stream-stream-inner-join", new StreamStreamJoin(StreamStreamJoin.Kind.INNER),
-      "stream-stream-left-join", new StreamStreamJoin(StreamStreamJoin.Kind.LEFT),
-      "stream-stream-outer-join", new StreamStreamJoin(StreamStreamJoin.Kind.OUTER),
-      "table-table-inner-join", new TableTableJoin(TableTableJoin.Kind.INNER),
-      "table-table-left-join", new TableTableJoin(TableTableJoin.Kind.LEFT),
-      "table-table-outer-join", new TableTableJoin(TableTableJoin.Kind.OUTER),
-      "stream-global-inner-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.INNER),
-      "stream-global-left-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.LEFT));
+  private static final Map<String, ConformanceCase> CASES = Map.ofEntries(
+      Map.entry("session-count", new SessionCount()),
+      Map.entry("sliding-count", new SlidingCount()),
+      Map.entry("stream-stream-inner-join", new StreamStreamJoin(StreamStreamJoin.Kind.INNER)),
+      Map.entry("stream-stream-left-join", new StreamStreamJoin(StreamStreamJoin.Kind.LEFT)),
+      Map.entry("stream-stream-outer-join", new StreamStreamJoin(StreamStreamJoin.Kind.OUTER)),
+      Map.entry("table-table-inner-join", new TableTableJoin(TableTableJoin.Kind.INNER)),
+      Map.entry("table-table-left-join", new TableTableJoin(TableTableJoin.Kind.LEFT)),
+      Map.entry("table-table-outer-join", new TableTableJoin(TableTableJoin.Kind.OUTER)),
+      Map.entry("stream-global-inner-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.INNER)),
+      Map.entry("stream-global-left-join", new StreamGlobalJoin(StreamGlobalJoin.Kind.LEFT)),
+      Map.entry("foreign-key-inner-join", new ForeignKeyJoin(ForeignKeyJoin.Kind.INNER)),
+      Map.entry("foreign-key-left-join", new ForeignKeyJoin(ForeignKeyJoin.Kind.LEFT)));
 
   public static void main(String[] args) throws InterruptedException {
     if (args.length < 5) throw new IllegalArgumentException("usage: Main <case> <bootstrap> <application id> <state dir> <output> [in.NAME=TOPIC ...] [param.NAME=LONG ...]");
