@@ -18,6 +18,7 @@ import { advanceStoredPosition, PositionMovedError } from './stored-position.js'
 import { isTransient, sqlStateOf } from './sqlstate.js'
 import { TableWriter, type SinkRecord } from './table-writer.js'
 import { SinkMetrics } from './sink-metrics.js'
+import { SinkLifecycle } from '../sink-lifecycle.js'
 import { SinkGroup } from '../sink-group.js'
 import { waitForTopics } from '../topic-wait.js'
 import { MetricsServer } from '../../runtime/metrics/metrics-server.js'
@@ -49,9 +50,7 @@ export class PostgresSink {
   /** Next offset per `topic:partition` as stored in PostgreSQL. */
   private positions = new Map<string, bigint>()
   private positionsLoaded: Promise<void> = Promise.resolve()
-  private stopping = false
-  private fatal: Error | undefined
-  private stopped: Promise<void> | undefined
+  private readonly lifecycle: SinkLifecycle
   private readonly log: (message: string) => void
   rowsWritten = 0
   /** The sink's Prometheus metrics (served at /metrics with config.metricsPort, or by `run --sink` with the topology's). */
@@ -72,6 +71,12 @@ export class PostgresSink {
     this.writer = new TableWriter(config.tables)
     this.offsetsTable = config.offsetsTable ?? DEFAULT_OFFSETS_TABLE
     this.log = config.log ?? ((message) => process.stderr.write(`[sluice sink ${config.groupId}] ${message}\n`))
+    this.lifecycle = new SinkLifecycle(this.log, () => [
+      ['consumer', () => this.group.leave()],
+      ['dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect())],
+      ['PostgreSQL pool', () => this.database.close()],
+      ['metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close())],
+    ])
     const deadLetter = config.deadLetter
     this.deadLetterTopic = deadLetter !== undefined && deadLetter !== 'stop' && 'topic' in deadLetter ? deadLetter.topic : undefined
     this.deadLetters = deadLetterDestination(config.deadLetter, config.groupId, (topic, messages) => this.sendDeadLetters(topic, messages))
@@ -95,8 +100,8 @@ export class PostgresSink {
       await this.writer.createTables(this.database)
     }, undefined, concurrentCreate)
     // A cluster that is restarting (or not up yet) is waited for, as a supervisor restarting the sink then expects.
-    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => waitForTopics(this.client, this.writer.topics(), { deadLetterTopic: this.deadLetterTopic, stopping: () => this.stopping, log: this.log }), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
-    if (this.stopping) return
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => waitForTopics(this.client, this.writer.topics(), { deadLetterTopic: this.deadLetterTopic, stopping: () => this.lifecycle.stopping, log: this.log }), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
+    if (this.lifecycle.stopping) return
     if (this.deadLetterTopic !== undefined) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
       await this.producer.connect()
@@ -112,43 +117,27 @@ export class PostgresSink {
       onJoin: () => {
         this.positionsLoaded = this.loadPositions().catch((error: unknown) => this.fail(new Error(`Cannot read the stored offsets from ${this.offsetsTable}: ${messageOf(error)}`, { cause: error })))
       },
-    }, { stopping: () => this.stopping, log: this.log })
+    }, { stopping: () => this.lifecycle.stopping, log: this.log })
   }
 
   /** The error that stopped the sink, if any. */
   get error(): Error | undefined {
-    return this.fatal
+    return this.lifecycle.error
   }
 
   /** Never rejects: a client failing to disconnect is logged (and is no reason to stay up). */
   stop(): Promise<void> {
-    this.stopping = true
-    const release = async (what: string, close: (() => Promise<void>) | undefined): Promise<void> => {
-      await close?.().catch((error: unknown) => this.log(`closing the ${what} failed: ${messageOf(error)}`))
-    }
-    this.stopped ??= (async () => {
-      await release('consumer', () => this.group.leave())
-      await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
-      await release('PostgreSQL pool', () => this.database.close())
-      await release('metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close()))
-    })()
-    return this.stopped
+    return this.lifecycle.stop()
   }
 
   /** Stops the sink with this error (the first one wins); nothing more is written. */
   private fail(error: Error): void {
-    if (this.stopping) return
-    this.fatal = error
-    this.stopping = true
-    this.log(`stopping on error: ${error.message}`)
-    // Not from inside a kafkajs callback: disconnecting waits for that callback to return.
-    setImmediate(() => void this.stop())
+    this.lifecycle.fail(error)
   }
 
   /** Resolves once stop() (or a fatal error) has stopped the sink. */
-  async whenStopped(): Promise<void> {
-    while (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 200))
-    await this.stopped
+  whenStopped(): Promise<void> {
+    return this.lifecycle.whenStopped()
   }
 
   private async loadPositions(): Promise<void> {
@@ -175,7 +164,7 @@ export class PostgresSink {
 
   private async writeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, session: GroupSession): Promise<void> {
     await this.positionsLoaded
-    if (!isRunning() || isStale() || this.stopping) return
+    if (!isRunning() || isStale() || this.lifecycle.stopping) return
     const key = topicPartitionKey(batch)
     const stored = this.positions.get(key)
     if (stored !== undefined && BigInt(batch.firstOffset() ?? '0') > stored) {
@@ -238,7 +227,7 @@ export class PostgresSink {
     } catch (error) {
       // withRetry gives up on transient errors only when stopping; a record the destination
       // refuses is final; a failed heartbeat (a rebalance) is not the rows' fault.
-      if (this.stopping || error instanceof RecordWriteError || error instanceof PositionMovedError || (error instanceof Error && error.name.startsWith('KafkaJS'))) throw error
+      if (this.lifecycle.stopping || error instanceof RecordWriteError || error instanceof PositionMovedError || (error instanceof Error && error.name.startsWith('KafkaJS'))) throw error
       this.log(`the batch at ${range} was refused (${sqlStateOf(error) === undefined ? '' : `SQLSTATE ${sqlStateOf(error)}: `}${messageOf(error)}); writing it row by row`)
     }
     let refused: RefusedRecord[] = []
@@ -273,7 +262,7 @@ export class PostgresSink {
         return
       } catch (error) {
         const retry = isTransient(error) || alsoRetry?.(error) === true
-        if (!retry || this.stopping) throw error
+        if (!retry || this.lifecycle.stopping) throw error
         this.metrics.retried()
         this.log(`${isTransient(error) ? 'PostgreSQL unavailable' : 'conflict'} (${messageOf(error)}); retrying "${what}" in ${backoff} ms`)
         await new Promise((resolve) => setTimeout(resolve, backoff))

@@ -8,6 +8,7 @@ import { retryRetriable } from '../../runtime/kafka/retry-retriable.js'
 import type { KafkaClient } from '../../runtime/kafka/client/kafka-client.js'
 import { KafkajsClient } from '../../runtime/kafka/kafkajs/kafkajs-client.js'
 import { MetricsServer } from '../../runtime/metrics/metrics-server.js'
+import { SinkLifecycle } from '../sink-lifecycle.js'
 import { SinkGroup } from '../sink-group.js'
 import { waitForTopics } from '../topic-wait.js'
 import { deliver, type DeliveryPolicy } from './webhook-delivery.js'
@@ -44,9 +45,7 @@ export class WebhookSink<K, V> {
   /** The sink's membership of its group, joined again after the consumer stopped on an error. */
   private readonly group: SinkGroup
   private producer: Producer | undefined
-  private stopping = false
-  private fatal: Error | undefined
-  private stopped: Promise<void> | undefined
+  private readonly lifecycle: SinkLifecycle
   private metricsServer: MetricsServer | undefined
   /** The metrics endpoint's URL (…/metrics) while it runs (config.metricsPort set). */
   metricsUrl: string | undefined
@@ -60,6 +59,11 @@ export class WebhookSink<K, V> {
     this.kafka = client.kafkajs
     this.deadLetterTopic = config.deadLetterTopic ?? `${config.groupId}-dead-letters`
     this.log = config.log ?? ((message) => process.stderr.write(`[sluice webhook ${config.groupId}] ${message}\n`))
+    this.lifecycle = new SinkLifecycle(this.log, () => [
+      ['consumer', () => this.group.leave()],
+      ['dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect())],
+      ['metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close())],
+    ])
     this.policy = {
       refusedAttempts: config.refusedAttempts ?? 3,
       initialBackoffMs: config.initialBackoffMs ?? 500,
@@ -80,7 +84,7 @@ export class WebhookSink<K, V> {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`webhook sink ${config.groupId}: the URL must be http(s), got ${url.protocol}`)
     }
     this.metrics = new WebhookMetrics(config.groupId)
-    this.group = new SinkGroup(this.kafka, config.groupId, [config.topic], { onBatch: (payload, session) => this.onBatch(payload, session) }, { stopping: () => this.stopping, log: this.log })
+    this.group = new SinkGroup(this.kafka, config.groupId, [config.topic], { onBatch: (payload, session) => this.onBatch(payload, session) }, { stopping: () => this.lifecycle.stopping, log: this.log })
   }
 
   /** An empty URL disables the sink. */
@@ -100,8 +104,8 @@ export class WebhookSink<K, V> {
       this.log(`metrics at ${this.metricsUrl}`)
     }
     const topics = [this.config.topic]
-    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => waitForTopics(this.client, topics, { deadLetterTopic: this.deadLetterTopic, stopping: () => this.stopping, log: this.log }), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
-    if (this.stopping) return
+    await retryRetriable(`connecting to ${this.config.brokers.join(',')}`, () => waitForTopics(this.client, topics, { deadLetterTopic: this.deadLetterTopic, stopping: () => this.lifecycle.stopping, log: this.log }), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
+    if (this.lifecycle.stopping) return
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
     await this.producer.connect()
     await retryRetriable('joining the group', () => this.group.join(), this.log, STARTUP_TIMEOUT_MS, worthAnotherStartAttempt)
@@ -112,7 +116,7 @@ export class WebhookSink<K, V> {
   private async onBatch(payload: EachBatchPayload, session: GroupSession): Promise<void> {
     try {
       for (const message of payload.batch.messages) {
-        if (!payload.isRunning() || payload.isStale() || this.stopping) return
+        if (!payload.isRunning() || payload.isStale() || this.lifecycle.stopping) return
         const handled = await this.handle(message, payload)
         if (!handled) return
         payload.resolveOffset(message.offset)
@@ -153,11 +157,11 @@ export class WebhookSink<K, V> {
       },
       pause: async (ms) => {
         // Heartbeats while waiting: a receiver down for minutes must not cost the group its member.
-        for (let left = ms; left > 0 && !this.stopping && !isStale(); left -= 1000) {
+        for (let left = ms; left > 0 && !this.lifecycle.stopping && !isStale(); left -= 1000) {
           await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1000)))
           await heartbeat().catch(() => undefined)
         }
-        return !this.stopping && !isStale()
+        return !this.lifecycle.stopping && !isStale()
       },
     })
     if (outcome === undefined) return false
@@ -187,34 +191,21 @@ export class WebhookSink<K, V> {
 
   /** The error that stopped the sink, if any. */
   get error(): Error | undefined {
-    return this.fatal
+    return this.lifecycle.error
   }
 
-  /** Never rejects: a client failing to disconnect is logged. */
+  /** Never rejects: a client failing to disconnect is logged (and is no reason to stay up). */
   stop(): Promise<void> {
-    this.stopping = true
-    const release = async (what: string, close: (() => Promise<void>) | undefined): Promise<void> => {
-      await close?.().catch((error: unknown) => this.log(`closing the ${what} failed: ${messageOf(error)}`))
-    }
-    this.stopped ??= (async () => {
-      await release('consumer', () => this.group.leave())
-      await release('dead-letter producer', this.producer && (() => (this.producer as Producer).disconnect()))
-      await release('metrics server', this.metricsServer && (() => (this.metricsServer as MetricsServer).close()))
-    })()
-    return this.stopped
+    return this.lifecycle.stop()
   }
 
+  /** Stops the sink with this error (the first one wins); nothing more is written. */
   private fail(error: Error): void {
-    if (this.stopping) return
-    this.fatal = error
-    this.stopping = true
-    this.log(`stopping on error: ${error.message}`)
-    // Not from inside a kafkajs callback: disconnecting waits for that callback to return.
-    setImmediate(() => void this.stop())
+    this.lifecycle.fail(error)
   }
 
-  async whenStopped(): Promise<void> {
-    while (!this.stopped) await new Promise((resolve) => setTimeout(resolve, 200))
-    await this.stopped
+  /** Resolves once stop() (or a fatal error) has stopped the sink. */
+  whenStopped(): Promise<void> {
+    return this.lifecycle.whenStopped()
   }
 }
