@@ -118,6 +118,9 @@ pid_alive() {
 start_daemon() {
   local name="$1" log="$2"; shift 2
   [ -s "$log" ] && mv -f "$log" "$log.1"
+  # A pid file left by a process that was killed (kill -9, a crash) would pass for the new one's
+  # below, and its dead pid would read as "exited during startup".
+  rm -f "$(pidfile "$name")"
   # the child writes its own pid and then execs CMD, so the pid file names the JVM itself
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
   # wait for the pid file
