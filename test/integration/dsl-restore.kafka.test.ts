@@ -53,11 +53,15 @@ interface Results {
   leftJoined: string[]
   outer: string[]
   tableJoined: Map<string, string>
+  tableLeftJoined: Map<string, string>
+  tableOuterJoined: Map<string, string>
   globalJoined: string[]
 }
 
 /** Final state: the last value per session / key (a null removes it); every join result, sorted. */
-function summarize(outputs: { sessions: [Buffer | null, Buffer | null][]; joins: { [name in 'inner' | 'leftJoined' | 'outer' | 'globalJoined']: [Buffer | null, Buffer | null][] }; tableJoined: [Buffer | null, Buffer | null][] }, topics: DslTopics): Results {
+type Raw = [Buffer | null, Buffer | null][]
+
+function summarize(outputs: { sessions: Raw; joins: { [name in 'inner' | 'leftJoined' | 'outer' | 'globalJoined']: Raw }; tables: { [name in 'tableJoined' | 'tableLeftJoined' | 'tableOuterJoined']: Raw } }, topics: DslTopics): Results {
   const sessions = new Map<string, number>()
   for (const [key, value] of outputs.sessions) {
     const windowed = windowedKey.deserialize(topics.sessions, key)
@@ -66,13 +70,26 @@ function summarize(outputs: { sessions: [Buffer | null, Buffer | null][]; joins:
     else sessions.set(id, serdes.long().deserialize(topics.sessions, value))
   }
   const pairs = (records: [Buffer | null, Buffer | null][]): string[] => records.map(([key, value]) => `${String(key)}|${String(value)}`).sort()
-  const tableJoined = new Map<string, string>()
-  for (const [key, value] of outputs.tableJoined) {
-    const decoded = J.deserialize(topics.tableJoined, value)
-    if (decoded === null) tableJoined.delete(String(key))
-    else tableJoined.set(String(key), decoded)
+  /** A joined table's final rows: the last value per key, a null removing it. */
+  const table = (name: 'tableJoined' | 'tableLeftJoined' | 'tableOuterJoined'): Map<string, string> => {
+    const rows = new Map<string, string>()
+    for (const [key, value] of outputs.tables[name]) {
+      const decoded = J.deserialize(topics[name], value)
+      if (decoded === null) rows.delete(String(key))
+      else rows.set(String(key), decoded)
+    }
+    return rows
   }
-  return { sessions, inner: pairs(outputs.joins.inner), leftJoined: pairs(outputs.joins.leftJoined), outer: pairs(outputs.joins.outer), tableJoined, globalJoined: pairs(outputs.joins.globalJoined) }
+  return {
+    sessions,
+    inner: pairs(outputs.joins.inner),
+    leftJoined: pairs(outputs.joins.leftJoined),
+    outer: pairs(outputs.joins.outer),
+    tableJoined: table('tableJoined'),
+    tableLeftJoined: table('tableLeftJoined'),
+    tableOuterJoined: table('tableOuterJoined'),
+    globalJoined: pairs(outputs.joins.globalJoined),
+  }
 }
 
 /** The test driver's results on the same input, in the order it was produced. */
@@ -86,14 +103,21 @@ async function driverResults(topics: DslTopics, records: readonly Input[]): Prom
       else if (record.topic === 'left' || record.topic === 'right') await streams[record.topic].pipeInput(record.key, record.value as string, record.timestamp)
       else await tables[record.topic].pipeInput(record.key, record.value, record.timestamp)
     }
-    const raw = (topic: string): [Buffer | null, Buffer | null][] => driver.topicContents(topic).map((record) => [record.key, record.value])
-    return summarize({ sessions: raw(topics.sessions), joins: { inner: raw(topics.inner), leftJoined: raw(topics.leftJoined), outer: raw(topics.outer), globalJoined: raw(topics.globalJoined) }, tableJoined: raw(topics.tableJoined) }, topics)
+    const raw = (topic: string): Raw => driver.topicContents(topic).map((record) => [record.key, record.value])
+    return summarize({ sessions: raw(topics.sessions), joins: { inner: raw(topics.inner), leftJoined: raw(topics.leftJoined), outer: raw(topics.outer), globalJoined: raw(topics.globalJoined) }, tables: { tableJoined: raw(topics.tableJoined), tableLeftJoined: raw(topics.tableLeftJoined), tableOuterJoined: raw(topics.tableOuterJoined) } }, topics)
   })
 }
 
 async function brokerResults(topics: DslTopics): Promise<Results> {
-  const raw = async (topic: string): Promise<[Buffer | null, Buffer | null][]> => (await readTopic(topic, { readCommitted: true })).map((message: KafkaMessage) => [message.key, message.value])
-  return summarize({ sessions: await raw(topics.sessions), joins: { inner: await raw(topics.inner), leftJoined: await raw(topics.leftJoined), outer: await raw(topics.outer), globalJoined: await raw(topics.globalJoined) }, tableJoined: await raw(topics.tableJoined) }, topics)
+  const raw = async (topic: string): Promise<Raw> => (await readTopic(topic, { readCommitted: true })).map((message: KafkaMessage) => [message.key, message.value])
+  return summarize(
+    {
+      sessions: await raw(topics.sessions),
+      joins: { inner: await raw(topics.inner), leftJoined: await raw(topics.leftJoined), outer: await raw(topics.outer), globalJoined: await raw(topics.globalJoined) },
+      tables: { tableJoined: await raw(topics.tableJoined), tableLeftJoined: await raw(topics.tableLeftJoined), tableOuterJoined: await raw(topics.tableOuterJoined) },
+    },
+    topics,
+  )
 }
 
 test('session windows and every join kind (stream-stream, table-table, stream-global) across a kill -9 with a wiped state directory: stores restored from their changelogs, results exact under exactly-once', async () => {
@@ -102,7 +126,7 @@ test('session windows and every join kind (stream-stream, table-table, stream-gl
   const stateDir = join(tmpdir(), `${applicationId}-state`)
   // The global table's topic is read by no group: not waited on.
   const inputTopics = [topics.left, topics.right, topics.leftTable, topics.rightTable]
-  for (const topic of [...inputTopics, topics.sessions, topics.inner, topics.leftJoined, topics.outer, topics.tableJoined, topics.globalJoined]) await createTopic(topic, PARTITIONS)
+  for (const topic of [...inputTopics, topics.sessions, topics.inner, topics.leftJoined, topics.outer, topics.tableJoined, topics.tableLeftJoined, topics.tableOuterJoined, topics.globalJoined]) await createTopic(topic, PARTITIONS)
   await createTopic(topics.products, 2)
   const { data, closing } = inputs(Date.now() - 3_600_000)
   const send = async (records: readonly Input[]): Promise<void> => {
@@ -146,6 +170,10 @@ test('session windows and every join kind (stream-stream, table-table, stream-gl
     expect(got.leftJoined).toEqual(want.leftJoined)
     expect(got.outer).toEqual(want.outer)
     expect(got.tableJoined).toEqual(want.tableJoined)
+    expect([...want.tableLeftJoined.values()].some((row) => row.endsWith('*-'))).toBe(true)
+    expect([...want.tableOuterJoined.values()].some((row) => row.startsWith('-*'))).toBe(true)
+    expect(got.tableLeftJoined).toEqual(want.tableLeftJoined)
+    expect(got.tableOuterJoined).toEqual(want.tableOuterJoined)
     expect(want.globalJoined.some((pair) => pair.includes('~product-'))).toBe(true)
     expect(want.globalJoined.some((pair) => pair.endsWith('~-'))).toBe(true)
     expect(got.globalJoined).toEqual(want.globalJoined)
