@@ -40,6 +40,7 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
   try {
     let total = 0
     const nearEnd: PartitionRange[] = []
+    const partitionCounts = new Map<string, number>()
     for (const topic of topics) {
       const ends = await admin.fetchTopicOffsets(topic).catch(() => [])
       // A topic not created yet (a peer's repartition topic before it starts) is not consumed; nothing to ask about it.
@@ -47,6 +48,7 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
         total += 1
         continue
       }
+      partitionCounts.set(topic, ends.length)
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
       for (const end of ends) {
         // Clamped per partition: "high" is the last stable offset, which a group reading uncommitted records may pass.
@@ -56,22 +58,14 @@ export async function lag(groupId: string, topics: readonly string[]): Promise<n
         else total += left
       }
     }
-    if (nearEnd.length > 0) total += await recordsIn(nearEnd)
+    if (nearEnd.length > 0) total += await recordsIn(nearEnd, partitionCounts)
     return total
   } finally {
     await admin.disconnect()
   }
 }
 
-async function recordsIn(ranges: readonly PartitionRange[]): Promise<number> {
-  const partitionCounts = new Map<string, number>()
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    for (const topic of new Set(ranges.map((range) => range.topic))) partitionCounts.set(topic, (await admin.fetchTopicOffsets(topic)).length)
-  } finally {
-    await admin.disconnect()
-  }
+async function recordsIn(ranges: readonly PartitionRange[], partitionCounts: ReadonlyMap<string, number>): Promise<number> {
   let count = 0
   const reader = benchClient.partitionReader({ readCommitted: true, partitionCounts, purpose: 'sluice-bench-lag' })
   await reader.read(ranges, async (_range, records) => {

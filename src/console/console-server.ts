@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { messageOf } from '../errors.js'
 import { bearerToken, QueryAccess, type QueryAccessOptions } from '../runtime/query/query-access.js'
@@ -62,7 +61,7 @@ export class ConsoleServer {
   private async handle(access: QueryAccess, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost')
     const offered = url.pathname === '/' ? url.searchParams.get('token') : null
-    if (offered !== null && this.options.token && sameToken(offered, this.options.token)) {
+    if (offered !== null && access.tokenMatches(offered)) {
       // The token leaves the address bar (and the history) at once; the cookie carries it on.
       response.writeHead(303, { location: '/', 'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(offered)}; HttpOnly; SameSite=Strict; Path=/` })
       response.end()
@@ -84,11 +83,6 @@ export class ConsoleServer {
     if (path.startsWith('/api/') || path === '/stores' || path.startsWith('/stores/') || path === '/metrics') return this.backend.answer(url, response)
     sendJson(response, 404, { error: `no such page ${url.pathname}` })
   }
-}
-
-function sameToken(offered: string, token: string): boolean {
-  const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
-  return timingSafeEqual(digest(offered), digest(token))
 }
 
 function cookieToken(request: IncomingMessage): string | undefined {

@@ -39,6 +39,12 @@ export class QueryAccess {
     this.tokenDigest = options.token === undefined || options.token === '' ? undefined : digest(options.token)
   }
 
+  /** Whether `candidate` is the configured token (false when none is configured), in constant time. */
+  tokenMatches(candidate: string): boolean {
+    // Digests have equal lengths, so the comparison takes the same time whatever was sent.
+    return this.tokenDigest !== undefined && timingSafeEqual(digest(candidate), this.tokenDigest)
+  }
+
   /**
    * The refusal for a request, or undefined when it may go on. The token is the bearer one
    * unless `tokenOf` finds it elsewhere (the console's page also takes it from a cookie).
@@ -50,8 +56,7 @@ export class QueryAccess {
     }
     if (this.tokenDigest === undefined) return undefined
     const token = tokenOf(request)
-    // Digests have equal lengths, so the comparison takes the same time whatever was sent.
-    if (token === undefined || !timingSafeEqual(digest(token), this.tokenDigest)) {
+    if (token === undefined || !this.tokenMatches(token)) {
       return { status: 401, error: 'this query server needs a token: Authorization: Bearer <token> (sluice store --query-token or SLUICE_QUERY_TOKEN)', headers: { 'www-authenticate': 'Bearer' } }
     }
     return undefined

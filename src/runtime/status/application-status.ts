@@ -56,9 +56,8 @@ export interface DeadLetterEntry {
   readonly value: string | undefined
 }
 
-/** A record a sink wrote to an output topic, before serialization. */
+/** A record a sink wrote to an output topic, before serialization (no clock read per record: its timestamp says when). */
 export interface OutputEntry {
-  readonly atMs: number
   readonly topic: string
   readonly key: unknown
   readonly value: unknown

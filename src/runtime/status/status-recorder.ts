@@ -81,7 +81,7 @@ export class StatusRecorder {
   output(topic: string, record: Record<unknown, unknown>): void {
     let recent = this.outputs.get(topic)
     if (!recent) this.outputs.set(topic, (recent = new RecentEntries<OutputEntry>(RECENT_OUTPUTS_PER_TOPIC)))
-    recent.add({ atMs: Date.now(), topic, key: record.key, value: record.value, timestamp: record.timestamp })
+    recent.add({ topic, key: record.key, value: record.value, timestamp: record.timestamp })
   }
 
   recentDeadLetters(): readonly DeadLetterEntry[] {
